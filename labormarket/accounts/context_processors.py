@@ -1,0 +1,56 @@
+"""Navigation by role: what the top bar offers the signed-in user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+from .policies import has_any_role, is_staff_member, roles_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    icon: str
+
+    def is_active(self, path: str) -> bool:
+        return path.startswith(self.url) if self.url != "/" else path == "/"
+
+
+def navigation_for(user: object) -> list[NavItem]:
+    from labormarket.registry.policies import can_use_registry
+
+    items: list[NavItem] = []
+    if not getattr(user, "is_authenticated", False):
+        return items
+    if can_use_registry(user):
+        items.append(NavItem(_("Person registry"), reverse("registry:home"), "people"))
+    if has_any_role(user, {Role.PEA_MANAGER, Role.EMPLOYER_MANAGER}):
+        items.append(NavItem(_("My organisation"), reverse("accounts:organisation"), "building"))
+    if has_any_role(user, {Role.CITIZEN}):
+        items.append(NavItem(_("My cabinet"), reverse("registry:cabinet"), "person-badge"))
+    if is_staff_member(user):
+        items.append(NavItem(_("API"), reverse("api-docs"), "braces"))
+    if getattr(user, "is_staff", False) and has_any_role(user, {Role.ADMINISTRATOR}):
+        items.append(NavItem(_("Administration"), reverse("admin:index"), "gear"))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    items = navigation_for(user)
+    path = request.path
+    return {
+        "nav_items": [(item, item.is_active(path)) for item in items],
+        "user_role_labels": [
+            Role(role).label for role in sorted(roles_of(user)) if role in Role.values
+        ]
+        if user is not None
+        else [],
+    }

@@ -1,0 +1,306 @@
+"""Registry API: staff only, region-scoped; IINs travel only in request bodies, never URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from labormarket.core.api import Pagination
+from labormarket.core.errors import NotFound, ValidationFailed
+from labormarket.core.iin import mask_iin
+
+from . import selectors, services
+from .choices import AccessChannel, AccessPurpose, CitizenshipStatus
+from .models import Person
+from .policies import can_create_persons, can_use_registry
+
+STAFF_PURPOSES = [value for value in AccessPurpose.values if value != AccessPurpose.OWN_DATA]
+
+
+class CanUseRegistry(BasePermission):
+    message = "Your role has no access to the person registry."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(request.user and can_use_registry(request.user))
+
+
+class PersonListItemSerializer(serializers.ModelSerializer):
+    """The minimum to pick the right person from a list: the IIN is masked."""
+
+    iin_masked = serializers.SerializerMethodField()
+    region = serializers.CharField(source="region.kato_code")
+
+    class Meta:
+        model = Person
+        fields = ["id", "iin_masked", "full_name", "birth_date", "region", "labour_status"]
+
+    def get_iin_masked(self, person: Person) -> str:
+        return mask_iin(person.iin)
+
+
+class PersonDetailSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region.kato_code")
+    address_kato = serializers.CharField(source="address_kato.code", default=None)
+    disability_group = serializers.CharField(source="disability_group.code", default=None)
+    phones = serializers.SerializerMethodField()
+    consents = serializers.SerializerMethodField()
+    record_cards = serializers.SerializerMethodField()
+    labour_status_history = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "iin",
+            "last_name",
+            "first_name",
+            "middle_name",
+            "birth_date",
+            "sex",
+            "citizenship_status",
+            "region",
+            "address_kato",
+            "street",
+            "house",
+            "flat",
+            "email",
+            "phones",
+            "disability_group",
+            "labour_status",
+            "labour_status_since",
+            "consents",
+            "record_cards",
+            "labour_status_history",
+        ]
+
+    def get_phones(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {"number": p.number, "kind": p.kind, "is_primary": p.is_primary}
+            for p in person.phones.all()
+        ]
+
+    def get_consents(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": c.pk,
+                "purpose": c.purpose,
+                "scope": c.scope,
+                "version": c.version,
+                "given_at": c.given_at,
+                "withdrawn_at": c.withdrawn_at,
+                "evidence": c.evidence,
+            }
+            for c in person.consents.all()
+        ]
+
+    def get_record_cards(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {
+                "number": card.number,
+                "organisation": card.organisation.name,
+                "opened_at": card.opened_at,
+                "closed_at": card.closed_at,
+                "close_reason": card.close_reason,
+            }
+            for card in person.record_cards.all()
+        ]
+
+    def get_labour_status_history(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {
+                "occurred_at": change.occurred_at,
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+                "reason": change.reason,
+            }
+            for change in person.labour_status_changes.all()
+        ]
+
+
+class PersonInputSerializer(serializers.Serializer):
+    last_name = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150)
+    middle_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    citizenship_status = serializers.ChoiceField(
+        choices=CitizenshipStatus.choices, default=CitizenshipStatus.CITIZEN
+    )
+    region = serializers.CharField(max_length=9, help_text="KATO code of the region")
+    address_kato = serializers.CharField(max_length=9, required=False, allow_blank=True)
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    house = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    flat = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    disability_group = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def to_data(self) -> services.PersonData:
+        from labormarket.reference.models import DisabilityGroup, Region
+
+        data = self.validated_data
+        region = Region.objects.filter(kato_code=data["region"]).first()
+        if region is None:
+            raise ValidationFailed.single(
+                "region", "region_unknown", "There is no region with this KATO code."
+            )
+        disability_id = None
+        if data.get("disability_group"):
+            group = DisabilityGroup.objects.filter(code=data["disability_group"]).first()
+            if group is None:
+                raise ValidationFailed.single(
+                    "disability_group", "invalid_choice", "Unknown disability group code."
+                )
+            disability_id = group.pk
+        return services.PersonData(
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            middle_name=data.get("middle_name", ""),
+            citizenship_status=data["citizenship_status"],
+            region_id=region.pk,
+            address_kato_code=data.get("address_kato", ""),
+            street=data.get("street", ""),
+            house=data.get("house", ""),
+            flat=data.get("flat", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            disability_group_id=disability_id,
+        )
+
+
+class PersonCreateSerializer(PersonInputSerializer):
+    iin = serializers.CharField(max_length=20)
+
+
+class PurposeSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=STAFF_PURPOSES)
+
+
+class LookupSerializer(PurposeSerializer):
+    iin = serializers.CharField(max_length=20)
+
+
+def _detail(person: Person) -> dict[str, Any]:
+    return PersonDetailSerializer(selectors.person_card_sections(person)).data
+
+
+class PersonListCreateApi(APIView):
+    permission_classes = [IsAuthenticated, CanUseRegistry]
+
+    @extend_schema(
+        summary="Search persons by name",
+        parameters=[
+            OpenApiParameter("q", str, description="Name (IINs go to POST /persons/lookup/)")
+        ],
+        responses=PersonListItemSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        if any(ch.isdigit() for ch in query):
+            raise ValidationFailed.single(
+                "q",
+                "iin_not_in_url",
+                "Search by IIN with POST /api/v1/persons/lookup/ so that it stays out of URLs.",
+            )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.person_search(request.user, query), request, view=self
+        )
+        return paginator.get_paginated_response(PersonListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register a person",
+        request=PersonCreateSerializer,
+        responses={201: PersonDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        if not can_create_persons(request.user):
+            return Response(
+                {"error": {"code": "forbidden", "message": "Your role cannot add persons."}},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        serializer = PersonCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = services.person_create(
+            actor=request.user, iin=serializer.validated_data["iin"], data=serializer.to_data()
+        )
+        return Response(_detail(person), status=status.HTTP_201_CREATED)
+
+
+class PersonLookupApi(APIView):
+    permission_classes = [IsAuthenticated, CanUseRegistry]
+
+    @extend_schema(
+        summary="Open a person's card by IIN (logged)",
+        request=LookupSerializer,
+        responses=PersonDetailSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = LookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = selectors.person_search(request.user, serializer.validated_data["iin"]).first()
+        if person is None:
+            raise NotFound("There is no person with this IIN in your region.")
+        person = services.person_open_card(
+            actor=request.user,
+            person_id=person.pk,
+            purpose=serializer.validated_data["purpose"],
+            channel=AccessChannel.API,
+        )
+        return Response(_detail(person))
+
+
+class PersonDetailApi(APIView):
+    permission_classes = [IsAuthenticated, CanUseRegistry]
+
+    @extend_schema(
+        summary="Open a person's card (logged)",
+        parameters=[
+            OpenApiParameter("purpose", str, required=True, enum=STAFF_PURPOSES),
+        ],
+        responses=PersonDetailSerializer,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        serializer = PurposeSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        person = services.person_open_card(
+            actor=request.user,
+            person_id=pk,
+            purpose=serializer.validated_data["purpose"],
+            channel=AccessChannel.API,
+        )
+        return Response(_detail(person))
+
+    @extend_schema(
+        summary="Change a person's facts",
+        request=PersonInputSerializer,
+        responses=PersonDetailSerializer,
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        current = selectors.person_queryset_for(request.user).filter(pk=pk).first()
+        if current is None:
+            raise NotFound()
+        base = {
+            "last_name": current.last_name,
+            "first_name": current.first_name,
+            "middle_name": current.middle_name,
+            "citizenship_status": current.citizenship_status,
+            "region": current.region.kato_code,
+            "address_kato": current.address_kato.code if current.address_kato_id else "",
+            "street": current.street,
+            "house": current.house,
+            "flat": current.flat,
+            "email": current.email,
+            "disability_group": current.disability_group.code if current.disability_group_id else "",
+        }
+        serializer = PersonInputSerializer(data={**base, **request.data})
+        serializer.is_valid(raise_exception=True)
+        person = services.person_update(
+            actor=request.user, person_id=pk, data=serializer.to_data()
+        )
+        return Response(_detail(person))
+
