@@ -6,14 +6,14 @@ enterprise in Kazakhstan has one twelve-digit BIN:
 ====== ============================================================================
 digits meaning
 ====== ============================================================================
-1–2    year of state registration (two digits, century not encoded)
-3–4    month of state registration, 01–12
+1-2    year of state registration (two digits, century not encoded)
+3-4    month of state registration, 01-12
 5      type: 4 = resident legal entity, 5 = non-resident legal entity,
        6 = individual entrepreneur in joint enterprise (ИП в форме совместного
        предпринимательства)
 6      division: 0 = head organisation, 1 = branch, 2 = representative office,
        3 = peasant (farm) enterprise in joint enterprise (not checked here)
-7–11   serial number
+7-11   serial number
 12     check digit — the same two-weight-set algorithm as the IIN
 ====== ============================================================================
 
@@ -48,7 +48,7 @@ _TYPE_DIGITS: Final[dict[EntityType, str]] = {name: digit for digit, name in ENT
 BIN_ERROR_MESSAGES: Final[dict[str, Promise]] = {
     "bin_length": _("A BIN has exactly 12 digits."),
     "bin_digits": _("A BIN may contain digits only."),
-    "bin_month": _("Digits 3–4 of a BIN must be the month of registration, 01 to 12."),
+    "bin_month": _("Digits 3-4 of a BIN must be the month of registration, 01 to 12."),
     "bin_type": _(
         "The 5th digit of a BIN must be 4 (resident legal entity), 5 (non-resident legal entity) "
         "or 6 (individual entrepreneur in joint enterprise)."
@@ -140,15 +140,13 @@ def generate_bin(
 ) -> str | None:
     """A valid BIN for demo data and tests: registration year/month, type, division, serial.
 
-    ``serial`` is 0–99999. Returns ``None`` when no check digit exists for these 11 digits
+    ``serial`` is 0-99999. Returns ``None`` when no check digit exists for these 11 digits
     (both weight sets give 10): try the next serial.
     """
     if not 0 <= serial <= 99_999:
-        raise ValueError(f"serial must be 0–99999, not {serial!r}")
+        raise ValueError(f"serial must be 0-99999, not {serial!r}")
     if not 0 <= division_digit <= 9:
         raise ValueError(f"division_digit must be one digit, not {division_digit!r}")
-    first11 = (
-        f"{registered_on:%y%m}{_TYPE_DIGITS[entity_type]}{division_digit}{serial:05d}"
-    )
+    first11 = f"{registered_on:%y%m}{_TYPE_DIGITS[entity_type]}{division_digit}{serial:05d}"
     digit = check_digit(first11)
     return None if digit is None else f"{first11}{digit}"

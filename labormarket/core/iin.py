@@ -6,9 +6,9 @@ assigned for life. It encodes the birth date and sex:
 ====== ============================================================================
 digits meaning
 ====== ============================================================================
-1–6    birth date as ``YYMMDD``
+1-6    birth date as ``YYMMDD``
 7      century of birth and sex: 1/2 = 1800s male/female, 3/4 = 1900s, 5/6 = 2000s
-8–11   serial number given by the registering authority
+8-11   serial number given by the registering authority
 12     check digit
 ====== ============================================================================
 
@@ -88,7 +88,7 @@ class ParsedIin:
 
 
 def is_ascii_digits(value: str) -> bool:
-    """True for a non-empty string of the digits 0–9 only (no other Unicode digits)."""
+    """True for a non-empty string of the digits 0-9 only (no other Unicode digits)."""
     return value.isascii() and value.isdigit()
 
 
@@ -147,9 +147,7 @@ def parse_iin(value: str) -> ParsedIin:
     if check_digit(text[:11]) != int(text[11]):
         raise InvalidIIN("iin_check_digit")
 
-    return ParsedIin(
-        value=text, birth_date=birth_date, sex=sex, century=century, serial=text[7:11]
-    )
+    return ParsedIin(value=text, birth_date=birth_date, sex=sex, century=century, serial=text[7:11])
 
 
 def is_valid_iin(value: str) -> bool:
@@ -172,18 +170,18 @@ def century_digit(birth_date: date, sex: Sex) -> str:
 
 
 def generate_iin(birth_date: date, sex: Sex, serial: int | str) -> str | None:
-    """A valid IIN for this birth date, sex and 4-digit serial (0–9999), for demo data and tests.
+    """A valid IIN for this birth date, sex and 4-digit serial (0-9999), for demo data and tests.
 
     Returns ``None`` when no check digit exists for these 11 digits (both weight sets give 10):
     try the next serial.
 
     Raises:
-        ValueError: the birth year is outside 1800–2099, ``sex`` is not male/female, or the serial
-            is not 0–9999.
+        ValueError: the birth year is outside 1800-2099, ``sex`` is not male/female, or the serial
+            is not 0-9999.
     """
     serial_text = f"{int(serial):04d}" if isinstance(serial, int) else serial
     if len(serial_text) != 4 or not is_ascii_digits(serial_text):
-        raise ValueError(f"serial must be 4 digits (0–9999), not {serial!r}")
+        raise ValueError(f"serial must be 4 digits (0-9999), not {serial!r}")
     first11 = f"{birth_date:%y%m%d}{century_digit(birth_date, sex)}{serial_text}"
     digit = check_digit(first11)
     return None if digit is None else f"{first11}{digit}"

@@ -8,7 +8,20 @@ from hypothesis import strategies as st
 from labormarket.core.bin import InvalidBIN, ParsedBin, generate_bin, is_valid_bin, parse_bin
 
 ALL_CODES = {"bin_length", "bin_digits", "bin_type", "bin_month", "bin_check_digit"}
-ENTITY_TYPES = ["resident_legal_entity", "non_resident_legal_entity", "individual_entrepreneur_joint"]
+ENTITY_TYPES = [
+    "resident_legal_entity",
+    "non_resident_legal_entity",
+    "individual_entrepreneur_joint",
+]
+
+
+def outcome(value: str) -> str | None:
+    """``None`` if ``value`` parses, else the error code."""
+    try:
+        parse_bin(value)
+    except InvalidBIN as error:
+        return error.code
+    return None
 
 
 def code_of(value: str) -> str:
@@ -71,7 +84,7 @@ def test_month_is_checked_before_type():
 def test_error_message_is_translatable_text():
     with translation.override("en"):
         assert str(InvalidBIN("bin_month")) == (
-            "Digits 3–4 of a BIN must be the month of registration, 01 to 12."
+            "Digits 3-4 of a BIN must be the month of registration, 01 to 12."
         )
 
 
@@ -86,7 +99,9 @@ def test_generate_bin_examples():
     )
 
 
-@pytest.mark.parametrize("kwargs", [{"serial": 100_000}, {"serial": -1}, {"serial": 1, "division_digit": 10}])
+@pytest.mark.parametrize(
+    "kwargs", [{"serial": 100_000}, {"serial": -1}, {"serial": 1, "division_digit": 10}]
+)
 def test_generate_bin_refuses_what_a_bin_cannot_encode(kwargs):
     with pytest.raises(ValueError, match="must be"):
         generate_bin(date(2024, 5, 1), **kwargs)
@@ -113,15 +128,9 @@ def test_generated_bin_parses_back_to_its_facts(registered_on, serial, entity_ty
 
 @given(st.text(max_size=30))
 def test_any_text_parses_or_fails_with_one_of_the_five_codes(value):
-    try:
-        parse_bin(value)
-    except InvalidBIN as error:
-        assert error.code in ALL_CODES
+    assert outcome(value) in ALL_CODES | {None}
 
 
 @given(st.text(alphabet="0123456789", min_size=12, max_size=12))
 def test_any_twelve_digits_parse_or_fail_on_month_type_or_check_digit(value):
-    try:
-        parse_bin(value)
-    except InvalidBIN as error:
-        assert error.code in {"bin_month", "bin_type", "bin_check_digit"}
+    assert outcome(value) in {"bin_month", "bin_type", "bin_check_digit", None}

@@ -33,7 +33,7 @@ def test_valid_values_pass(validator, value):
             validate_bin,
             "941340000911",
             "bin_month",
-            "Digits 3–4 of a BIN must be the month of registration, 01 to 12.",
+            "Digits 3-4 of a BIN must be the month of registration, 01 to 12.",
         ),
         (
             validate_phone,

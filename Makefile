@@ -1,0 +1,81 @@
+# The project's entry points. `make run` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser messages clean
+
+help:
+	@echo "make run     - install what is missing, migrate, load reference + demo data, serve $(HOST):$(PORT)"
+	@echo "make test    - install what is missing, then lint, type check, the test suite and browser tests"
+	@echo "make lint    - ruff (lint + format check), migrations check"
+
+# --- installation ------------------------------------------------------------------------------
+$(VENV)/.uv-ok:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(VENV)/.uv-ok
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# System libraries: pango for WeasyPrint (PDF documents). Installed with apt when missing.
+sysdeps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0; then \
+	  echo "Installing pango for WeasyPrint"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; \
+	fi
+
+# Debian's chromium for the browser tests (Playwright cannot download browsers here).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+install: $(VENV)/.synced node_modules/.installed sysdeps
+	@mkdir -p var
+
+# --- running -------------------------------------------------------------------------------------
+run: install
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_reference
+	$(MANAGE) seed_demo
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) run_huey --workers 1 & \
+	  $(MANAGE) runserver $(HOST):$(PORT)
+
+# --- checks --------------------------------------------------------------------------------------
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+typecheck: install
+	$(VENV)/bin/mypy config labormarket
+
+test-python: install
+	$(VENV)/bin/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
+
+test-browser: install browser-deps
+	$(VENV)/bin/pytest -m browser -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint typecheck test-python test-browser
+
+messages: install
+	cd labormarket && ../$(MANAGE) makemessages -l kk -l en --no-obsolete && ../$(MANAGE) compilemessages
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

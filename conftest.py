@@ -1,0 +1,26 @@
+"""Project-wide test set-up: reference data is loaded once per test database."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _load_reference() -> None:
+    from labormarket.reference.loader import load_reference_data
+
+    load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        _load_reference()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
+    """Transactional tests flush every table afterwards; give them the classifiers again."""
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        _load_reference()
+    yield
