@@ -24,12 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from labormarket.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 from labormarket.core.iin import check_digit, is_ascii_digits
 
 BIN_LENGTH: Final = 12
@@ -45,7 +47,7 @@ ENTITY_TYPES: Final[dict[str, EntityType]] = {
 }
 _TYPE_DIGITS: Final[dict[EntityType, str]] = {name: digit for digit, name in ENTITY_TYPES.items()}
 
-BIN_ERROR_MESSAGES: Final[dict[str, Promise]] = {
+BIN_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
     "bin_length": _("A BIN has exactly 12 digits."),
     "bin_digits": _("A BIN may contain digits only."),
     "bin_month": _("Digits 3-4 of a BIN must be the month of registration, 01 to 12."),

@@ -31,7 +31,7 @@ import threading
 import time as _time
 from bisect import bisect_right
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import MAXYEAR, MINYEAR, date, datetime, time
 from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -84,7 +84,8 @@ def package_days(year: int) -> tuple[frozenset[date], frozenset[date]]:
     filtered to ``year`` because a decree may move a day across New Year (2014: 3 January off,
     worked on Saturday 28 December 2013).
     """
-    data = holidays.country_holidays("KZ", years=range(year - 1, year + 2))
+    years = range(max(year - 1, MINYEAR), min(year + 1, MAXYEAR) + 1)
+    data = holidays.country_holidays("KZ", years=years)
     days_off = frozenset(d for d in data if d.year == year)
     weekend_workdays = frozenset(d for d in data.weekend_workdays if d.year == year)
     return days_off, weekend_workdays
@@ -218,7 +219,10 @@ def on_calendar_override_changed(sender: object, **kwargs: object) -> None:
     from django.db import transaction
 
     invalidate_calendar_cache()
-    transaction.on_commit(invalidate_calendar_cache)
+    using = kwargs.get("using")
+    transaction.on_commit(
+        invalidate_calendar_cache, using=using if isinstance(using, str) else None
+    )
 
 
 # --- the questions --------------------------------------------------------------------------

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from labormarket.core.errors import FieldError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 Sex = Literal["male", "female"]
 
@@ -49,7 +51,7 @@ _CENTURY_SEX: Final[dict[str, tuple[int, Sex]]] = {
     "6": (2000, "female"),
 }
 
-IIN_ERROR_MESSAGES: Final[dict[str, Promise]] = {
+IIN_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
     "iin_length": _("An IIN has exactly 12 digits."),
     "iin_digits": _("An IIN may contain digits only."),
     "iin_century": _("The 7th digit of an IIN must be from 1 to 6 (century of birth and sex)."),

@@ -7,15 +7,17 @@ same number and are stored once, so that matching, de-duplication and the SMS ch
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import phonenumbers
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from labormarket.core.errors import FieldError
 
-PHONE_ERROR_MESSAGES: Final[dict[str, Promise]] = {
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+PHONE_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
     "phone_format": _("This does not look like a telephone number."),
     "phone_invalid": _("This telephone number does not exist: check the code and the digits."),
 }

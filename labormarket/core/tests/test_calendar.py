@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labormarket.core import calendar
@@ -284,6 +284,8 @@ def _naive_add(cal: WorkingCalendar, day: date, n: int) -> date:
     return day
 
 
+# No deadline: the first example also builds the holidays package's data for its years.
+@settings(deadline=None)
 @given(days, st.integers(min_value=0, max_value=600), overrides)
 def test_add_working_days_matches_counting_day_by_day(day, n, extra):
     cal = WorkingCalendar(extra)
@@ -294,8 +296,29 @@ def test_add_working_days_matches_counting_day_by_day(day, n, extra):
         assert cal.is_working_day(result) is True
 
 
+@settings(deadline=None)
 @given(days, days, overrides)
 def test_working_days_between_matches_counting_day_by_day(a, b, extra):
     cal = WorkingCalendar(extra)
     expected = sum(cal.is_working_day(a + timedelta(days=i)) for i in range(1, (b - a).days + 1))
     assert cal.working_days_between(a, b) == expected
+
+
+# --- admin ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_lists_overrides_and_adding_one_changes_the_calendar(admin_client):
+    CalendarOverride.objects.create(date=date(2025, 1, 3), is_working_day=True, reason="decree A")
+    response = admin_client.get("/admin/core/calendaroverride/")
+    assert response.status_code == 200
+    assert b"decree A" in response.content
+
+    assert is_working_day(date(2025, 3, 29)) is False
+    response = admin_client.post(
+        "/admin/core/calendaroverride/add/",
+        {"date": "2025-03-29", "is_working_day": "on", "reason": "decree B"},
+    )
+    assert response.status_code == 302
+    assert CalendarOverride.objects.filter(date=date(2025, 3, 29), is_working_day=True).count() == 1
+    assert is_working_day(date(2025, 3, 29)) is True
