@@ -23,4 +23,3 @@ def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
     if {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         _load_reference()
-    yield

@@ -18,8 +18,11 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "memberships__role"]
     inlines = [MembershipInline]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("Identity and sign-in"), {"fields": ("iin", "middle_name", "phone", "failed_login_count", "locked_until")}),
+        *(DjangoUserAdmin.fieldsets or ()),
+        (
+            _("Identity and sign-in"),
+            {"fields": ("iin", "middle_name", "phone", "failed_login_count", "locked_until")},
+        ),
     )
 
 

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .policies import grants_of, roles_of, region_scope
+from .policies import grants_of, region_scope, roles_of
 
 
 class MeSerializer(serializers.Serializer):
@@ -25,7 +25,9 @@ class MeSerializer(serializers.Serializer):
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(summary="The signed-in user, their roles and organisations", responses=MeSerializer)
+    @extend_schema(
+        summary="The signed-in user, their roles and organisations", responses=MeSerializer
+    )
     def get(self, request: Request) -> Response:
         user: Any = request.user
         roles = sorted(roles_of(user))

@@ -71,7 +71,7 @@ def _has_person(user: Any) -> bool:
     if cached is None:
         try:
             cached = user.person is not None
-        except Exception:  # noqa: BLE001 - RelatedObjectDoesNotExist is model-specific
+        except Exception:
             cached = False
         user._labormarket_has_person = cached
     return bool(cached)

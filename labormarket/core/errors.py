@@ -77,7 +77,9 @@ class NotFound(ApplicationError):
     def __init__(self, message: str = "") -> None:
         from django.utils.translation import gettext
 
-        super().__init__(code="not_found", message=message or gettext("Not found."), http_status=404)
+        super().__init__(
+            code="not_found", message=message or gettext("Not found."), http_status=404
+        )
 
 
 class Forbidden(ApplicationError):

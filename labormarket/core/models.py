@@ -19,14 +19,14 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or "ru")[:2]
         value = getattr(self, f"name_{language}", "") if language in {"ru", "kk", "en"} else ""
         return value or self.name_ru
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class TimeStampedModel(models.Model):

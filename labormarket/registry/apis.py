@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from labormarket.core.api import Pagination
 from labormarket.core.errors import NotFound, ValidationFailed
+from labormarket.core.http import signed_in_user
 from labormarket.core.iin import mask_iin
 
 from . import selectors, services
@@ -208,7 +209,7 @@ class PersonListCreateApi(APIView):
             )
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            selectors.person_search(request.user, query), request, view=self
+            selectors.person_search(signed_in_user(request), query), request, view=self
         )
         return paginator.get_paginated_response(PersonListItemSerializer(page, many=True).data)
 
@@ -226,7 +227,7 @@ class PersonListCreateApi(APIView):
         serializer = PersonCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         person = services.person_create(
-            actor=request.user, iin=serializer.validated_data["iin"], data=serializer.to_data()
+            actor=signed_in_user(request), iin=serializer.validated_data["iin"], data=serializer.to_data()
         )
         return Response(_detail(person), status=status.HTTP_201_CREATED)
 
@@ -242,11 +243,11 @@ class PersonLookupApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = LookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = selectors.person_search(request.user, serializer.validated_data["iin"]).first()
+        person = selectors.person_search(signed_in_user(request), serializer.validated_data["iin"]).first()
         if person is None:
             raise NotFound("There is no person with this IIN in your region.")
         person = services.person_open_card(
-            actor=request.user,
+            actor=signed_in_user(request),
             person_id=person.pk,
             purpose=serializer.validated_data["purpose"],
             channel=AccessChannel.API,
@@ -268,7 +269,7 @@ class PersonDetailApi(APIView):
         serializer = PurposeSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         person = services.person_open_card(
-            actor=request.user,
+            actor=signed_in_user(request),
             person_id=pk,
             purpose=serializer.validated_data["purpose"],
             channel=AccessChannel.API,
@@ -281,7 +282,7 @@ class PersonDetailApi(APIView):
         responses=PersonDetailSerializer,
     )
     def patch(self, request: Request, pk: int) -> Response:
-        current = selectors.person_queryset_for(request.user).filter(pk=pk).first()
+        current = selectors.person_queryset_for(signed_in_user(request)).filter(pk=pk).first()
         if current is None:
             raise NotFound()
         base = {
@@ -290,17 +291,17 @@ class PersonDetailApi(APIView):
             "middle_name": current.middle_name,
             "citizenship_status": current.citizenship_status,
             "region": current.region.kato_code,
-            "address_kato": current.address_kato.code if current.address_kato_id else "",
+            "address_kato": current.address_kato.code if current.address_kato else "",
             "street": current.street,
             "house": current.house,
             "flat": current.flat,
             "email": current.email,
-            "disability_group": current.disability_group.code if current.disability_group_id else "",
+            "disability_group": (
+                current.disability_group.code if current.disability_group else ""
+            ),
         }
-        serializer = PersonInputSerializer(data={**base, **request.data})
+        changes = request.data if isinstance(request.data, dict) else {}
+        serializer = PersonInputSerializer(data={**base, **changes})
         serializer.is_valid(raise_exception=True)
-        person = services.person_update(
-            actor=request.user, person_id=pk, data=serializer.to_data()
-        )
+        person = services.person_update(actor=signed_in_user(request), person_id=pk, data=serializer.to_data())
         return Response(_detail(person))
-

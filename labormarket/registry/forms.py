@@ -73,7 +73,9 @@ class PersonForm(forms.Form):
         regions = Region.objects.all()
         if not scope.all_regions:
             regions = regions.filter(pk__in=scope.region_ids)
-        self.fields["region"].choices = [("", "—")] + [(r.pk, r.name) for r in regions]
+        # The widget offers only the user's regions; validation accepts any region so that a
+        # forged value gets the service's clear "region_forbidden" message.
+        self.fields["region"].widget.choices = [("", "—")] + [(r.pk, r.name) for r in regions]
         if editing:
             del self.fields["iin"]
         for name, field in self.fields.items():
@@ -96,7 +98,9 @@ class PersonForm(forms.Form):
             flat=data.get("flat", ""),
             email=data.get("email", ""),
             phone=data.get("phone", ""),
-            disability_group_id=data["disability_group"].pk if data.get("disability_group") else None,
+            disability_group_id=data["disability_group"].pk
+            if data.get("disability_group")
+            else None,
         )
 
     def add_service_errors(self, error: ValidationFailed) -> None:

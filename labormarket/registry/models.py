@@ -123,15 +123,11 @@ class Person(TimeStampedModel):
     def register_as_job_seeker(self) -> None:
         """Registration as a job seeker (SVC-10)."""
 
-    @transition(
-        field=labour_status, source=LabourStatus.JOB_SEEKER, target=LabourStatus.UNEMPLOYED
-    )
+    @transition(field=labour_status, source=LabourStatus.JOB_SEEKER, target=LabourStatus.UNEMPLOYED)
     def register_as_unemployed(self) -> None:
         """Registration as unemployed: only a registered job seeker can be (SVC-22)."""
 
-    @transition(
-        field=labour_status, source=LabourStatus.UNEMPLOYED, target=LabourStatus.JOB_SEEKER
-    )
+    @transition(field=labour_status, source=LabourStatus.UNEMPLOYED, target=LabourStatus.JOB_SEEKER)
     def withdraw_unemployed_status(self) -> None:
         """The person stays a job seeker but is no longer registered as unemployed."""
 
@@ -187,7 +183,9 @@ class EducationRecord(models.Model):
     )
     institution = models.CharField(_("institution"), max_length=300)
     speciality = models.CharField(_("speciality"), max_length=300, blank=True)
-    graduation_year = models.PositiveSmallIntegerField(_("year of graduation"), null=True, blank=True)
+    graduation_year = models.PositiveSmallIntegerField(
+        _("year of graduation"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-graduation_year", "pk"]
@@ -394,4 +392,3 @@ class PersonAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person} ({self.accessed_at:%Y-%m-%d %H:%M})"
-

@@ -15,12 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from labormarket.accounts.models import Organisation, User
-from labormarket.core.errors import ApplicationError, Conflict, FieldError, NotFound, ValidationFailed
+from labormarket.core.errors import (
+    ApplicationError,
+    Conflict,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+)
 from labormarket.core.iin import InvalidIIN, parse_iin
 from labormarket.core.phones import InvalidPhone, normalize_phone
 from labormarket.reference.models import DisabilityGroup, KatoUnit, Region
 
 from .choices import (
+    INVERSE_RELATION,
     AccessChannel,
     AccessPurpose,
     CitizenshipStatus,
@@ -28,7 +35,6 @@ from .choices import (
     ConsentPurpose,
     DeregistrationReason,
     FamilyRelation,
-    INVERSE_RELATION,
     LabourStatus,
     PhoneKind,
 )
@@ -169,7 +175,7 @@ def person_create(*, actor: User, iin: str, data: PersonData) -> Person:
     if parsed is not None and Person.objects.filter(iin=parsed.value).exists():
         errors.add("iin", "iin_taken", _("A person with this IIN is already in the registry."))
     errors.raise_if_any()
-    assert parsed is not None  # noqa: S101 - guaranteed by raise_if_any
+    assert parsed is not None
     try:
         with transaction.atomic():
             person = Person.objects.create(
@@ -395,9 +401,7 @@ def person_register_unemployed(
     if person.labour_status != LabourStatus.JOB_SEEKER:
         raise Conflict(
             code="not_job_seeker",
-            message=_(
-                "Only a person registered as a job seeker can be registered as unemployed."
-            ),
+            message=_("Only a person registered as a job seeker can be registered as unemployed."),
             rule="SVC-22",
         )
     person.register_as_unemployed()
@@ -447,5 +451,3 @@ def person_deregister(
         closed_at=timezone.now(), close_reason=reason
     )
     return person
-
-

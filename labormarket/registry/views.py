@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labormarket.core.errors import ApplicationError, NotFound, ValidationFailed
+from labormarket.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .choices import AccessChannel, AccessPurpose, ConsentPurpose
@@ -25,14 +26,14 @@ SEARCH_PAGE_SIZE = 25
 SESSION_PURPOSE_KEY = "registry_access_purpose"
 
 
-def _require_registry(request: HttpRequest) -> None:
+def _require_registry(request: AuthenticatedHttpRequest) -> None:
     if not can_use_registry(request.user):
         raise Http404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def registry_home(request: HttpRequest) -> HttpResponse:
+def registry_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff home: search the registry by IIN or name (POST, so no IIN in URLs)."""
     _require_registry(request)
     purpose = request.session.get(SESSION_PURPOSE_KEY, AccessPurpose.SERVICE_DELIVERY)
@@ -55,7 +56,7 @@ def registry_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create_persons(request.user):
         raise Http404
     scope = person_write_scope(request.user)
@@ -78,7 +79,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form}, status=status)
 
 
-def _open_card(request: HttpRequest, pk: int, purpose: str) -> Person:
+def _open_card(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> Person:
     try:
         return services.person_open_card(
             actor=request.user, person_id=pk, purpose=purpose, channel=AccessChannel.WEB
@@ -88,7 +89,7 @@ def _open_card(request: HttpRequest, pk: int, purpose: str) -> Person:
 
 
 @login_required
-def person_card(request: HttpRequest, pk: int) -> HttpResponse:
+def person_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The person's card. Staff first say why they open it; the opening is logged."""
     _require_registry(request)
     purpose_form = AccessPurposeForm(request.GET or None)
@@ -115,7 +116,7 @@ def person_card(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_registry(request)
     person = selectors.person_queryset_for(request.user).filter(pk=pk).first()
     if person is None:
@@ -159,7 +160,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_give(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _require_registry(request)
     form = ConsentForm(request.POST)
     url = reverse("registry:person_card", args=[pk]) + f"?purpose={AccessPurpose.DATA_CORRECTION}"
@@ -177,7 +178,7 @@ def consent_give(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The consent has been recorded."))
             return redirect(url)
     errors = "; ".join(
-        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(msgs)}"
+        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, msgs))}"
         for name, msgs in form.errors.items()
     )
     messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": errors})
@@ -186,7 +187,7 @@ def consent_give(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
     _require_registry(request)
     try:
         services.consent_withdraw(actor=request.user, person_id=pk, consent_id=consent_pk)
@@ -201,7 +202,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 
 @login_required
-def cabinet(request: HttpRequest) -> HttpResponse:
+def cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's own data: status, record card, consents (no access-log entry: own data)."""
     person = Person.objects.filter(user=request.user).first()
     if person is None:

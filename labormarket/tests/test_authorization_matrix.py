@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
-from django.urls import reverse
 
 from labormarket.accounts.choices import Role
 from labormarket.accounts.tests.factories import AKMOLA, KARAGANDA, region, user_with_role
@@ -102,7 +101,9 @@ CASES = [
         allow(SIGNED_IN, 200, 200, 200),
     ),
     # Accounts
-    Case("password change", "get", lambda w: "/accounts/password/", allow(SIGNED_IN, 200, 200, 302)),
+    Case(
+        "password change", "get", lambda w: "/accounts/password/", allow(SIGNED_IN, 200, 200, 302)
+    ),
     Case(
         "my organisation",
         "get",
@@ -261,7 +262,9 @@ CASES = [
 
 def snapshot() -> tuple:
     return (
-        list(Person.objects.order_by("pk").values_list("pk", "last_name", "region_id", "search_name")),
+        list(
+            Person.objects.order_by("pk").values_list("pk", "last_name", "region_id", "search_name")
+        ),
         Consent.objects.count(),
         LogEntry.objects.count(),
     )
@@ -278,7 +281,9 @@ def client_for(role: str) -> Client:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_authorization_matrix(role: str, case: Case):
-    world = World(home=PersonFactory(region=region(KARAGANDA)), other=PersonFactory(region=region(AKMOLA)))
+    world = World(
+        home=PersonFactory(region=region(KARAGANDA)), other=PersonFactory(region=region(AKMOLA))
+    )
     client = client_for(role)
     expected = case.expect(role)
     before = snapshot()
@@ -288,7 +293,9 @@ def test_authorization_matrix(role: str, case: Case):
     if case.json:
         response = getattr(client, case.method)(url, body, content_type="application/json")
     else:
-        response = getattr(client, case.method)(url, body) if body else getattr(client, case.method)(url)
+        response = (
+            getattr(client, case.method)(url, body) if body else getattr(client, case.method)(url)
+        )
     assert response.status_code == expected, (role, case.name, response.status_code)
     if response.status_code >= 400 or (role == ANONYMOUS and response.status_code == 302):
         assert snapshot() == before

@@ -62,7 +62,11 @@ class UserFactory(DjangoModelFactory):
 
 
 def user_with_role(
-    role: str, *, region_code: str = KARAGANDA, organisation: Organisation | None = None, **kw: object
+    role: str,
+    *,
+    region_code: str = KARAGANDA,
+    organisation: Organisation | None = None,
+    **kw: object,
 ) -> User:
     """A user holding ``role`` in an organisation of the right kind in the region."""
     user = UserFactory(**kw)

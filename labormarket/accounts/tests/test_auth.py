@@ -56,9 +56,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, sett
     user.refresh_from_db()
     assert user.is_locked
     assert user.locked_until is not None
-    assert (
-        timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
-    )
+    assert timedelta(minutes=14) < user.locked_until - timezone.now() <= timedelta(minutes=15)
     response = client.post(
         reverse("accounts:login"), {"username": user.username, "password": PASSWORD}
     )
@@ -84,9 +82,7 @@ def test_lock_expires_and_a_success_resets_the_counter(client, settings):
 
 
 def test_unknown_user_is_refused_with_the_same_message(client):
-    response = client.post(
-        reverse("accounts:login"), {"username": "nobody", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "nobody", "password": PASSWORD})
     assert response.status_code == 200
     assert response.context["form"].has_error("__all__", code="invalid_login")
     assert User.objects.count() == 0
@@ -138,12 +134,16 @@ def test_api_token_is_issued_for_iin_and_password(client):
     iin = next_iin()
     UserFactory(iin=iin)
     response = client.post(
-        reverse("api:auth-token"), {"username": iin, "password": PASSWORD}, content_type="application/json"
+        reverse("api:auth-token"),
+        {"username": iin, "password": PASSWORD},
+        content_type="application/json",
     )
     assert response.status_code == 200
     assert len(response.json()["token"]) == 40
     bad = client.post(
-        reverse("api:auth-token"), {"username": iin, "password": "x"}, content_type="application/json"
+        reverse("api:auth-token"),
+        {"username": iin, "password": "x"},
+        content_type="application/json",
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["code"] == "validation_error"

@@ -3,229 +3,729 @@
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import labormarket.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import labormarket.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('reference', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('iin', models.CharField(max_length=12, unique=True, validators=[labormarket.core.validators.validate_iin], verbose_name='IIN')),
-                ('last_name', models.CharField(max_length=150, verbose_name='last name')),
-                ('first_name', models.CharField(max_length=150, verbose_name='first name')),
-                ('middle_name', models.CharField(blank=True, max_length=150, verbose_name='patronymic')),
-                ('search_name', models.CharField(editable=False, max_length=460, verbose_name='name for search')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female')], max_length=8, verbose_name='sex')),
-                ('citizenship_status', models.CharField(choices=[('citizen', 'Citizen of Kazakhstan'), ('kandas', 'Kandas'), ('foreigner', 'Foreign national'), ('stateless', 'Stateless person')], default='citizen', max_length=16, verbose_name='status')),
-                ('street', models.CharField(blank=True, max_length=200, verbose_name='street')),
-                ('house', models.CharField(blank=True, max_length=20, verbose_name='house')),
-                ('flat', models.CharField(blank=True, max_length=20, verbose_name='flat')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('labour_status', django_fsm.FSMField(choices=[('not_registered', 'Not registered'), ('job_seeker', 'Job seeker'), ('unemployed', 'Unemployed')], default='not_registered', max_length=16, protected=True, verbose_name='labour status')),
-                ('labour_status_since', models.DateTimeField(blank=True, null=True, verbose_name='status since')),
-                ('address_kato', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.katounit', verbose_name='locality (KATO)')),
-                ('disability_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.disabilitygroup', verbose_name='disability group')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='region')),
-                ('registering_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='registered at')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='person', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "iin",
+                    models.CharField(
+                        max_length=12,
+                        unique=True,
+                        validators=[labormarket.core.validators.validate_iin],
+                        verbose_name="IIN",
+                    ),
+                ),
+                ("last_name", models.CharField(max_length=150, verbose_name="last name")),
+                ("first_name", models.CharField(max_length=150, verbose_name="first name")),
+                (
+                    "middle_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="patronymic"),
+                ),
+                (
+                    "search_name",
+                    models.CharField(
+                        editable=False, max_length=460, verbose_name="name for search"
+                    ),
+                ),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("male", "Male"), ("female", "Female")],
+                        max_length=8,
+                        verbose_name="sex",
+                    ),
+                ),
+                (
+                    "citizenship_status",
+                    models.CharField(
+                        choices=[
+                            ("citizen", "Citizen of Kazakhstan"),
+                            ("kandas", "Kandas"),
+                            ("foreigner", "Foreign national"),
+                            ("stateless", "Stateless person"),
+                        ],
+                        default="citizen",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("street", models.CharField(blank=True, max_length=200, verbose_name="street")),
+                ("house", models.CharField(blank=True, max_length=20, verbose_name="house")),
+                ("flat", models.CharField(blank=True, max_length=20, verbose_name="flat")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                (
+                    "labour_status",
+                    django_fsm.FSMField(
+                        choices=[
+                            ("not_registered", "Not registered"),
+                            ("job_seeker", "Job seeker"),
+                            ("unemployed", "Unemployed"),
+                        ],
+                        default="not_registered",
+                        max_length=16,
+                        protected=True,
+                        verbose_name="labour status",
+                    ),
+                ),
+                (
+                    "labour_status_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="status since"),
+                ),
+                (
+                    "address_kato",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.katounit",
+                        verbose_name="locality (KATO)",
+                    ),
+                ),
+                (
+                    "disability_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.disabilitygroup",
+                        verbose_name="disability group",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "registering_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="registered at",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="person",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'persons',
-                'ordering': ['last_name', 'first_name', 'middle_name', 'pk'],
+                "verbose_name": "person",
+                "verbose_name_plural": "persons",
+                "ordering": ["last_name", "first_name", "middle_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LabourStatusChange',
+            name="LabourStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='event')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='occurred at')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('from_status', models.CharField(choices=[('not_registered', 'Not registered'), ('job_seeker', 'Job seeker'), ('unemployed', 'Unemployed')], max_length=16, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('not_registered', 'Not registered'), ('job_seeker', 'Job seeker'), ('unemployed', 'Unemployed')], max_length=16, verbose_name='to')),
-                ('reason', models.CharField(blank=True, choices=[('employed', 'Employed'), ('pension_contributions', 'Pension contributions received'), ('own_request', "At the person's request"), ('no_show', 'Did not come to the centre without a valid reason'), ('moved', 'Moved to another locality'), ('refused_offers', 'Refused suitable job offers'), ('unreliable_data', 'Documents or data found to be unreliable'), ('pension', 'Retirement pension granted'), ('education', 'Started full-time education'), ('death', 'Death'), ('other', 'Other')], max_length=32, verbose_name='reason')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='labour_status_changes', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64, verbose_name="event")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="occurred at"
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("not_registered", "Not registered"),
+                            ("job_seeker", "Job seeker"),
+                            ("unemployed", "Unemployed"),
+                        ],
+                        max_length=16,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("not_registered", "Not registered"),
+                            ("job_seeker", "Job seeker"),
+                            ("unemployed", "Unemployed"),
+                        ],
+                        max_length=16,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employed", "Employed"),
+                            ("pension_contributions", "Pension contributions received"),
+                            ("own_request", "At the person's request"),
+                            ("no_show", "Did not come to the centre without a valid reason"),
+                            ("moved", "Moved to another locality"),
+                            ("refused_offers", "Refused suitable job offers"),
+                            ("unreliable_data", "Documents or data found to be unreliable"),
+                            ("pension", "Retirement pension granted"),
+                            ("education", "Started full-time education"),
+                            ("death", "Death"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="reason",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="labour_status_changes",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'labour status change',
-                'verbose_name_plural': 'labour status changes',
-                'ordering': ['occurred_at', 'pk'],
-                'abstract': False,
+                "verbose_name": "labour status change",
+                "verbose_name_plural": "labour status changes",
+                "ordering": ["occurred_at", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='FamilyLink',
+            name="FamilyLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('spouse', 'Spouse'), ('child', 'Child'), ('parent', 'Parent'), ('sibling', 'Brother or sister'), ('grandparent', 'Grandparent'), ('grandchild', 'Grandchild'), ('guardian', 'Guardian'), ('ward', 'Ward'), ('other', 'Other relative')], max_length=16, verbose_name='relation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='family_links', to='registry.person', verbose_name='person')),
-                ('relative', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.person', verbose_name='relative')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("spouse", "Spouse"),
+                            ("child", "Child"),
+                            ("parent", "Parent"),
+                            ("sibling", "Brother or sister"),
+                            ("grandparent", "Grandparent"),
+                            ("grandchild", "Grandchild"),
+                            ("guardian", "Guardian"),
+                            ("ward", "Ward"),
+                            ("other", "Other relative"),
+                        ],
+                        max_length=16,
+                        verbose_name="relation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="family_links",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "relative",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="relative",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'family link',
-                'verbose_name_plural': 'family links',
-                'ordering': ['relation', 'pk'],
+                "verbose_name": "family link",
+                "verbose_name_plural": "family links",
+                "ordering": ["relation", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EducationRecord',
+            name="EducationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('institution', models.CharField(max_length=300, verbose_name='institution')),
-                ('speciality', models.CharField(blank=True, max_length=300, verbose_name='speciality')),
-                ('graduation_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='year of graduation')),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.educationlevel', verbose_name='level')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='education', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("institution", models.CharField(max_length=300, verbose_name="institution")),
+                (
+                    "speciality",
+                    models.CharField(blank=True, max_length=300, verbose_name="speciality"),
+                ),
+                (
+                    "graduation_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="year of graduation"
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.educationlevel",
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="education",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'education record',
-                'verbose_name_plural': 'education records',
-                'ordering': ['-graduation_year', 'pk'],
+                "verbose_name": "education record",
+                "verbose_name_plural": "education records",
+                "ordering": ["-graduation_year", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('personal_data', 'Collection and processing of personal data'), ('cv_publication', 'Publication of the CV on the labour exchange'), ('referral_to_employer', 'Sending the CV to an employer'), ('outsourcing', 'Transfer to a private employment agency (outsourcing)'), ('notifications', 'Notifications by SMS and e-mail')], max_length=32, verbose_name='purpose')),
-                ('scope', models.CharField(max_length=500, verbose_name='scope')),
-                ('version', models.CharField(max_length=32, verbose_name='text version')),
-                ('given_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='given at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('evidence', models.CharField(choices=[('paper', 'Signed paper form'), ('eds', 'Electronic digital signature'), ('portal', 'Confirmed in the personal cabinet'), ('sms_code', 'One-time SMS code')], max_length=16, verbose_name='evidence')),
-                ('evidence_reference', models.CharField(blank=True, max_length=300, verbose_name='evidence reference')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("personal_data", "Collection and processing of personal data"),
+                            ("cv_publication", "Publication of the CV on the labour exchange"),
+                            ("referral_to_employer", "Sending the CV to an employer"),
+                            (
+                                "outsourcing",
+                                "Transfer to a private employment agency (outsourcing)",
+                            ),
+                            ("notifications", "Notifications by SMS and e-mail"),
+                        ],
+                        max_length=32,
+                        verbose_name="purpose",
+                    ),
+                ),
+                ("scope", models.CharField(max_length=500, verbose_name="scope")),
+                ("version", models.CharField(max_length=32, verbose_name="text version")),
+                (
+                    "given_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="given at"
+                    ),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "evidence",
+                    models.CharField(
+                        choices=[
+                            ("paper", "Signed paper form"),
+                            ("eds", "Electronic digital signature"),
+                            ("portal", "Confirmed in the personal cabinet"),
+                            ("sms_code", "One-time SMS code"),
+                        ],
+                        max_length=16,
+                        verbose_name="evidence",
+                    ),
+                ),
+                (
+                    "evidence_reference",
+                    models.CharField(blank=True, max_length=300, verbose_name="evidence reference"),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consents",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent',
-                'verbose_name_plural': 'consents',
-                'ordering': ['-given_at', 'pk'],
+                "verbose_name": "consent",
+                "verbose_name_plural": "consents",
+                "ordering": ["-given_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PersonAccessLog',
+            name="PersonAccessLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accessed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='accessed at')),
-                ('purpose', models.CharField(choices=[('service_delivery', 'Providing a public service'), ('consultation', 'Consultation of the person'), ('active_measures', 'Active employment measures'), ('data_correction', "Correcting the person's data"), ('verification', 'Verification or inspection'), ('own_data', 'The person viewing their own data')], max_length=32, verbose_name='purpose')),
-                ('channel', models.CharField(choices=[('web', 'Web interface'), ('api', 'API')], max_length=8, verbose_name='channel')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_log', to='registry.person', verbose_name='person')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "accessed_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="accessed at"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("service_delivery", "Providing a public service"),
+                            ("consultation", "Consultation of the person"),
+                            ("active_measures", "Active employment measures"),
+                            ("data_correction", "Correcting the person's data"),
+                            ("verification", "Verification or inspection"),
+                            ("own_data", "The person viewing their own data"),
+                        ],
+                        max_length=32,
+                        verbose_name="purpose",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("web", "Web interface"), ("api", "API")],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_log",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal data access',
-                'verbose_name_plural': 'personal data access log',
-                'ordering': ['-accessed_at', '-pk'],
+                "verbose_name": "personal data access",
+                "verbose_name_plural": "personal data access log",
+                "ordering": ["-accessed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PersonalRecordCard',
+            name="PersonalRecordCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='number')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='opened at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('close_reason', models.CharField(blank=True, choices=[('employed', 'Employed'), ('pension_contributions', 'Pension contributions received'), ('own_request', "At the person's request"), ('no_show', 'Did not come to the centre without a valid reason'), ('moved', 'Moved to another locality'), ('refused_offers', 'Refused suitable job offers'), ('unreliable_data', 'Documents or data found to be unreliable'), ('pension', 'Retirement pension granted'), ('education', 'Started full-time education'), ('death', 'Death'), ('other', 'Other')], max_length=32, verbose_name='reason for closing')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='centre')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='record_cards', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="number")),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="opened at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "close_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("employed", "Employed"),
+                            ("pension_contributions", "Pension contributions received"),
+                            ("own_request", "At the person's request"),
+                            ("no_show", "Did not come to the centre without a valid reason"),
+                            ("moved", "Moved to another locality"),
+                            ("refused_offers", "Refused suitable job offers"),
+                            ("unreliable_data", "Documents or data found to be unreliable"),
+                            ("pension", "Retirement pension granted"),
+                            ("education", "Started full-time education"),
+                            ("death", "Death"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                        verbose_name="reason for closing",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="centre",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="record_cards",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personal record card',
-                'verbose_name_plural': 'personal record cards',
-                'ordering': ['-opened_at', 'pk'],
+                "verbose_name": "personal record card",
+                "verbose_name_plural": "personal record cards",
+                "ordering": ["-opened_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PersonPhone',
+            name="PersonPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, validators=[labormarket.core.validators.validate_phone], verbose_name='number')),
-                ('kind', models.CharField(choices=[('mobile', 'Mobile'), ('home', 'Home'), ('work', 'Work')], default='mobile', max_length=8, verbose_name='kind')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        max_length=16,
+                        validators=[labormarket.core.validators.validate_phone],
+                        verbose_name="number",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("mobile", "Mobile"), ("home", "Home"), ("work", "Work")],
+                        default="mobile",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'phone',
-                'verbose_name_plural': 'phones',
-                'ordering': ['-is_primary', 'pk'],
+                "verbose_name": "phone",
+                "verbose_name_plural": "phones",
+                "ordering": ["-is_primary", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='WorkHistoryEntry',
+            name="WorkHistoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('employer_name', models.CharField(max_length=300, verbose_name='employer')),
-                ('employer_bin', models.CharField(blank=True, max_length=12, validators=[labormarket.core.validators.validate_bin], verbose_name="employer's BIN")),
-                ('position', models.CharField(max_length=300, verbose_name='position')),
-                ('started_on', models.DateField(verbose_name='started')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended')),
-                ('occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='occupation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='work_history', to='registry.person', verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("employer_name", models.CharField(max_length=300, verbose_name="employer")),
+                (
+                    "employer_bin",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[labormarket.core.validators.validate_bin],
+                        verbose_name="employer's BIN",
+                    ),
+                ),
+                ("position", models.CharField(max_length=300, verbose_name="position")),
+                ("started_on", models.DateField(verbose_name="started")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended")),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="occupation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="work_history",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work history entry',
-                'verbose_name_plural': 'work history',
-                'ordering': ['-started_on', 'pk'],
+                "verbose_name": "work history entry",
+                "verbose_name_plural": "work history",
+                "ordering": ["-started_on", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['region', 'search_name'], name='registry_person_name'),
+            model_name="person",
+            index=models.Index(fields=["region", "search_name"], name="registry_person_name"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['search_name'], name='registry_person_name_all'),
+            model_name="person",
+            index=models.Index(fields=["search_name"], name="registry_person_name_all"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['region', 'labour_status'], name='registry_person_status'),
+            model_name="person",
+            index=models.Index(fields=["region", "labour_status"], name="registry_person_status"),
         ),
         migrations.AddConstraint(
-            model_name='familylink',
-            constraint=models.UniqueConstraint(fields=('person', 'relative'), name='registry_family_unique'),
+            model_name="familylink",
+            constraint=models.UniqueConstraint(
+                fields=("person", "relative"), name="registry_family_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='familylink',
-            constraint=models.CheckConstraint(condition=models.Q(('person', models.F('relative')), _negated=True), name='registry_family_not_self'),
+            model_name="familylink",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("person", models.F("relative")), _negated=True),
+                name="registry_family_not_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='consent',
-            constraint=models.UniqueConstraint(condition=models.Q(('withdrawn_at__isnull', True)), fields=('person', 'purpose'), name='registry_consent_one_active_per_purpose'),
+            model_name="consent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("withdrawn_at__isnull", True)),
+                fields=("person", "purpose"),
+                name="registry_consent_one_active_per_purpose",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personalrecordcard',
-            constraint=models.UniqueConstraint(condition=models.Q(('closed_at__isnull', True)), fields=('person',), name='registry_one_open_record_card'),
+            model_name="personalrecordcard",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("closed_at__isnull", True)),
+                fields=("person",),
+                name="registry_one_open_record_card",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personphone',
-            constraint=models.UniqueConstraint(fields=('person', 'number'), name='registry_phone_unique'),
+            model_name="personphone",
+            constraint=models.UniqueConstraint(
+                fields=("person", "number"), name="registry_phone_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personphone',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('person',), name='registry_phone_one_primary'),
+            model_name="personphone",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("person",),
+                name="registry_phone_one_primary",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workhistoryentry',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='registry_work_ends_after_start'),
+            model_name="workhistoryentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("started_on")),
+                    _connector="OR",
+                ),
+                name="registry_work_ends_after_start",
+            ),
         ),
     ]

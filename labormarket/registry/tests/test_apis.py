@@ -27,8 +27,14 @@ def api():
 def test_create_with_bad_fields_answers_400_naming_each_field_and_rule(api):
     response = api.post(
         "/api/v1/persons/",
-        {"iin": "850101300120", "last_name": "Ким", "first_name": "Ольга", "region": KARAGANDA,
-         "phone": "abc", "address_kato": "123456789"},
+        {
+            "iin": "850101300120",
+            "last_name": "Ким",
+            "first_name": "Ольга",
+            "region": KARAGANDA,
+            "phone": "abc",
+            "address_kato": "123456789",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -135,8 +141,6 @@ def test_patch_changes_only_the_given_fields(api):
 
 
 def test_malformed_json_is_a_400_in_the_error_shape(api):
-    response = api.generic(
-        "POST", "/api/v1/persons/", "{not json", content_type="application/json"
-    )
+    response = api.generic("POST", "/api/v1/persons/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"

@@ -28,7 +28,9 @@ def specialist(centre):
 def test_svc_22_unemployed_registration_requires_job_seeker_registration(specialist, centre):
     person = PersonFactory()
     with pytest.raises(Conflict) as caught:
-        services.person_register_unemployed(actor=specialist, person_id=person.pk, organisation=centre)
+        services.person_register_unemployed(
+            actor=specialist, person_id=person.pk, organisation=centre
+        )
     assert caught.value.code == "not_job_seeker"
     assert caught.value.rule == "SVC-22"
     person.refresh_from_db()
@@ -76,7 +78,11 @@ def test_deregistration_closes_the_card_with_the_reason(specialist, centre):
     assert card.closed_at is not None
     assert card.close_reason == "employed"
     last = person.labour_status_changes.last()
-    assert (last.from_status, last.to_status, last.reason) == ("unemployed", "not_registered", "employed")
+    assert (last.from_status, last.to_status, last.reason) == (
+        "unemployed",
+        "not_registered",
+        "employed",
+    )
     # Deregistering a person who is not registered changes nothing.
     services.person_deregister(actor=None, person_id=person.pk, reason="employed")
     assert LabourStatusChange.objects.count() == 3
@@ -92,17 +98,31 @@ def test_deregistration_needs_a_known_reason(specialist):
 def test_consent_give_is_idempotent_and_a_new_version_replaces_the_old(specialist):
     person = PersonFactory()
     first = services.consent_give(
-        actor=specialist, person_id=person.pk, purpose="cv_publication", scope="CV on the exchange",
-        version="1.0", evidence="paper", evidence_reference="№ 15",
+        actor=specialist,
+        person_id=person.pk,
+        purpose="cv_publication",
+        scope="CV on the exchange",
+        version="1.0",
+        evidence="paper",
+        evidence_reference="№ 15",
     )
     same = services.consent_give(
-        actor=specialist, person_id=person.pk, purpose="cv_publication", scope="CV on the exchange",
-        version="1.0", evidence="paper", evidence_reference="№ 15",
+        actor=specialist,
+        person_id=person.pk,
+        purpose="cv_publication",
+        scope="CV on the exchange",
+        version="1.0",
+        evidence="paper",
+        evidence_reference="№ 15",
     )
     assert same.pk == first.pk
     newer = services.consent_give(
-        actor=specialist, person_id=person.pk, purpose="cv_publication", scope="CV on the exchange",
-        version="2.0", evidence="eds",
+        actor=specialist,
+        person_id=person.pk,
+        purpose="cv_publication",
+        scope="CV on the exchange",
+        version="2.0",
+        evidence="eds",
     )
     first.refresh_from_db()
     assert first.withdrawn_at is not None
@@ -117,8 +137,12 @@ def test_consent_on_paper_needs_its_reference(specialist):
     person = PersonFactory()
     with pytest.raises(ValidationFailed) as caught:
         services.consent_give(
-            actor=specialist, person_id=person.pk, purpose="personal_data", scope="all",
-            version="1.0", evidence="paper",
+            actor=specialist,
+            person_id=person.pk,
+            purpose="personal_data",
+            scope="all",
+            version="1.0",
+            evidence="paper",
         )
     assert {n: [e.code for e in errs] for n, errs in caught.value.fields.items()} == {
         "evidence_reference": ["required"]

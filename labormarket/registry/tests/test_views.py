@@ -74,7 +74,7 @@ def test_htmx_search_returns_only_the_results_fragment(specialist_client):
     )
     assert response.status_code == 200
     assert "<html" not in response.content.decode()
-    assert [t.name for t in response.templates][0] == "registry/_results.html"
+    assert response.templates[0].name == "registry/_results.html"
 
 
 def test_card_asks_for_the_purpose_first_and_logs_nothing_until_given(specialist_client):
@@ -148,8 +148,13 @@ def test_create_form_creates_and_opens_the_card(specialist_client):
 def test_impossible_region_value_is_a_field_error(specialist_client):
     response = specialist_client.post(
         reverse("registry:person_create"),
-        {"iin": next_iin(), "last_name": "Ким", "first_name": "Ольга",
-         "citizenship_status": "citizen", "region": "999999"},
+        {
+            "iin": next_iin(),
+            "last_name": "Ким",
+            "first_name": "Ольга",
+            "citizenship_status": "citizen",
+            "region": "999999",
+        },
     )
     assert response.status_code == 400
     assert response.context["form"].has_error("region", code="invalid_choice")
