@@ -1,7 +1,10 @@
 """Production: everything secret or host-specific comes from the environment."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
+
+# WhiteNoise serves the collected static files right after the security middleware.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")

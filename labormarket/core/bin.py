@@ -59,7 +59,7 @@ BIN_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
 }
 
 
-class InvalidBIN(ValueError):  # noqa: N818
+class InvalidBIN(ValueError):
     """The text is not a valid BIN; ``code`` says which rule it broke (``bin_*``)."""
 
     def __init__(self, code: str) -> None:

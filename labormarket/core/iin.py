@@ -60,7 +60,7 @@ IIN_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
 }
 
 
-class InvalidIIN(ValueError):  # noqa: N818 — the name the rest of the project uses
+class InvalidIIN(ValueError):
     """The text is not a valid IIN; ``code`` says which rule it broke (``iin_*``)."""
 
     def __init__(self, code: str) -> None:

@@ -23,7 +23,7 @@ PHONE_ERROR_MESSAGES: Final[dict[str, StrPromise]] = {
 }
 
 
-class InvalidPhone(ValueError):  # noqa: N818
+class InvalidPhone(ValueError):
     """The text is not a usable telephone number; ``code`` is ``phone_format`` or ``phone_invalid``."""
 
     def __init__(self, code: str) -> None:

@@ -76,7 +76,9 @@ class Person(TimeStampedModel):
         max_length=16,
         choices=LabourStatus.choices,
         default=LabourStatus.NOT_REGISTERED,
-        protected=True,
+        # Not ``protected``: django-fsm's protection also blocks refresh_from_db(). Only
+        # registry.services changes the status, through the transitions below.
+        protected=False,
     )
     labour_status_since = models.DateTimeField(_("status since"), null=True, blank=True)
     registering_organisation = models.ForeignKey(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -79,6 +80,17 @@ def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "registry/person_form.html", {"form": form}, status=status)
 
 
+def _person_for_change(request: AuthenticatedHttpRequest, pk: int) -> Person:
+    """The person if the user may change them: 404 when not visible, 403 when read-only."""
+    _require_registry(request)
+    person = selectors.person_queryset_for(request.user).filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    if not request.user.has_perm("registry.change_person", person):
+        raise PermissionDenied(_("Your role may view this person but not change them."))
+    return person
+
+
 def _open_card(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> Person:
     try:
         return services.person_open_card(
@@ -117,12 +129,7 @@ def person_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_registry(request)
-    person = selectors.person_queryset_for(request.user).filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    if not request.user.has_perm("registry.change_person", person):
-        raise Http404
+    person = _person_for_change(request, pk)
     if request.method == "GET":
         _open_card(request, pk, AccessPurpose.DATA_CORRECTION)
     primary = person.phones.filter(is_primary=True).first()
@@ -161,7 +168,7 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _require_registry(request)
+    _person_for_change(request, pk)
     form = ConsentForm(request.POST)
     url = reverse("registry:person_card", args=[pk]) + f"?purpose={AccessPurpose.DATA_CORRECTION}"
     if form.is_valid():
@@ -188,7 +195,7 @@ def consent_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    _require_registry(request)
+    _person_for_change(request, pk)
     try:
         services.consent_withdraw(actor=request.user, person_id=pk, consent_id=consent_pk)
     except NotFound as error:

@@ -5,170 +5,345 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DisabilityGroup',
+            name="DisabilityGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'disability group',
-                'verbose_name_plural': 'disability groups',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "disability group",
+                "verbose_name_plural": "disability groups",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='EducationLevel',
+            name="EducationLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'education level',
-                'verbose_name_plural': 'education levels',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "education level",
+                "verbose_name_plural": "education levels",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='EmploymentType',
+            name="EmploymentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'employment type',
-                'verbose_name_plural': 'employment types',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "employment type",
+                "verbose_name_plural": "employment types",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Parameter',
+            name="Parameter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64, unique=True, verbose_name='code')),
-                ('name_ru', models.CharField(max_length=255, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=255, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=255, verbose_name='name (English)')),
-                ('unit', models.CharField(default='KZT', max_length=16, verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64, unique=True, verbose_name="code")),
+                ("name_ru", models.CharField(max_length=255, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=255, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=255, verbose_name="name (English)"),
+                ),
+                ("unit", models.CharField(default="KZT", max_length=16, verbose_name="unit")),
             ],
             options={
-                'verbose_name': 'parameter',
-                'verbose_name_plural': 'parameters',
-                'ordering': ['code'],
+                "verbose_name": "parameter",
+                "verbose_name_plural": "parameters",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('kato_code', models.CharField(max_length=9, unique=True, verbose_name='KATO code')),
-                ('kind', models.CharField(choices=[('oblast', 'Region (oblast)'), ('city', 'City of republican significance')], max_length=16, verbose_name='kind')),
-                ('timezone', models.CharField(default='Asia/Almaty', max_length=64, verbose_name='time zone')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                (
+                    "kato_code",
+                    models.CharField(max_length=9, unique=True, verbose_name="KATO code"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("oblast", "Region (oblast)"),
+                            ("city", "City of republican significance"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(
+                        default="Asia/Almaty", max_length=64, verbose_name="time zone"
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['sort_order', 'kato_code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["sort_order", "kato_code"],
             },
         ),
         migrations.CreateModel(
-            name='WorkSchedule',
+            name="WorkSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'work schedule',
-                'verbose_name_plural': 'work schedules',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "work schedule",
+                "verbose_name_plural": "work schedules",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Occupation',
+            name="Occupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Major group'), (2, 'Sub-major group'), (3, 'Minor group'), (4, 'Unit group'), (5, 'Occupation')], verbose_name='level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.occupation', verbose_name='parent group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="code")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Major group"),
+                            (2, "Sub-major group"),
+                            (3, "Minor group"),
+                            (4, "Unit group"),
+                            (5, "Occupation"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.occupation",
+                        verbose_name="parent group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'occupation',
-                'verbose_name_plural': 'occupations',
-                'ordering': ['code'],
+                "verbose_name": "occupation",
+                "verbose_name_plural": "occupations",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='KatoUnit',
+            name="KatoUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ru', models.CharField(max_length=500, verbose_name='name (Russian)')),
-                ('name_kk', models.CharField(blank=True, max_length=500, verbose_name='name (Kazakh)')),
-                ('name_en', models.CharField(blank=True, max_length=500, verbose_name='name (English)')),
-                ('code', models.CharField(max_length=9, unique=True, verbose_name='KATO code')),
-                ('level', models.PositiveSmallIntegerField(choices=[(2, 'District or city of regional significance'), (3, 'Rural district or town'), (4, 'Locality')], verbose_name='level')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.katounit', verbose_name='parent unit')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kato_units', to='reference.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=500, verbose_name="name (Russian)")),
+                (
+                    "name_kk",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (Kazakh)"),
+                ),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=500, verbose_name="name (English)"),
+                ),
+                ("code", models.CharField(max_length=9, unique=True, verbose_name="KATO code")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (2, "District or city of regional significance"),
+                            (3, "Rural district or town"),
+                            (4, "Locality"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.katounit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kato_units",
+                        to="reference.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'KATO unit',
-                'verbose_name_plural': 'KATO units',
-                'ordering': ['code'],
+                "verbose_name": "KATO unit",
+                "verbose_name_plural": "KATO units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ParameterValue',
+            name="ParameterValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(verbose_name='valid from')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='value')),
-                ('legal_act', models.CharField(max_length=500, verbose_name='legal act')),
-                ('parameter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='values', to='reference.parameter', verbose_name='parameter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="valid from")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=2, max_digits=14, verbose_name="value"),
+                ),
+                ("legal_act", models.CharField(max_length=500, verbose_name="legal act")),
+                (
+                    "parameter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="reference.parameter",
+                        verbose_name="parameter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parameter value',
-                'verbose_name_plural': 'parameter values',
-                'ordering': ['parameter', 'valid_from'],
-                'constraints': [models.UniqueConstraint(fields=('parameter', 'valid_from'), name='reference_parametervalue_unique_start')],
+                "verbose_name": "parameter value",
+                "verbose_name_plural": "parameter values",
+                "ordering": ["parameter", "valid_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("parameter", "valid_from"),
+                        name="reference_parametervalue_unique_start",
+                    )
+                ],
             },
         ),
     ]

@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                         ],
                         default="not_registered",
                         max_length=16,
-                        protected=True,
+                        protected=False,
                         verbose_name="labour status",
                     ),
                 ),
