@@ -19,11 +19,8 @@ help:
 	@echo "make lint    - ruff (lint + format check), migrations check"
 
 # --- installation ------------------------------------------------------------------------------
-$(VENV)/.uv-ok:
+$(VENV)/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	@mkdir -p $(VENV) && touch $@
-
-$(VENV)/.synced: pyproject.toml uv.lock | $(VENV)/.uv-ok
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 

@@ -44,7 +44,6 @@ from labormarket.registry.choices import (
     ConsentPurpose,
     DeregistrationReason,
     FamilyRelation,
-    LabourStatus,
 )
 from labormarket.registry.models import (
     Consent,
@@ -74,7 +73,7 @@ SEED = 2026
 REFERENCE_DATE = date(2026, 1, 1)
 DEFAULT_PERSONS = 500
 MAX_PERSONS = 5000
-PASSWORD_FILE_NAME = "demo_password.txt"
+PASSWORD_FILE_NAME = "demo_password.txt"  # noqa: S105 - a file name, not a password
 
 KARAGANDA = "350000000"
 AKMOLA = "110000000"
@@ -108,269 +107,107 @@ class OrganisationSpec:
     industry: str = ""
 
 
-def _state_body(key: str, kind: str, name: str, short_name: str, region: str, **rest: Any):
-    return OrganisationSpec(key=key, kind=kind, name=name, short_name=short_name, region=region, **rest)
+def _body(
+    key: str,
+    kind: str,
+    name: str,
+    short_name: str,
+    region: str,
+    address: str,
+    phone: str,
+    mailbox: str,
+    registered: tuple[int, int, int],
+    *,
+    parent: str = "",
+) -> OrganisationSpec:
+    """A state body; a career centre is a division (BIN division digit 1) of its parent."""
+    return OrganisationSpec(
+        key=key,
+        kind=kind,
+        name=name,
+        short_name=short_name,
+        region=region,
+        address=address,
+        phone=phone,
+        email=mailbox if "@" in mailbox else f"{mailbox}@gov.example",
+        registered_on=date(*registered[:2], 1),
+        serial=registered[2],
+        parent=parent,
+        division=1 if parent else 0,
+    )
 
 
 ORGANISATIONS: tuple[OrganisationSpec, ...] = (
     # Karaganda region
-    _state_body(
-        "kar.ec",
-        Kind.EMPLOYMENT_CENTRE,
-        "КГУ «Центр занятости населения города Караганды»",
-        "ЦЗН г. Караганды",
-        KARAGANDA,
-        address="г. Караганда, ул. Ерубаева, 50",
-        phone="+77212412345",
-        email="czn.karaganda@gov.example",
-        registered_on=date(2002, 3, 1),
-        serial=1204,
-    ),
-    _state_body(
-        "kar.cc1",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр района Казыбек би",
-        "КЦ района Казыбек би",
-        KARAGANDA,
-        address="г. Караганда, пр. Бухар-Жырау, 47",
-        phone="+77212415560",
-        email="kc.kazybekbi@gov.example",
-        registered_on=date(2002, 3, 1),
-        serial=1205,
-        parent="kar.ec",
-        division=1,
-    ),
-    _state_body(
-        "kar.cc2",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр района Әлихан Бөкейхан",
-        "КЦ района Әлихан Бөкейхан",
-        KARAGANDA,
-        address="г. Караганда, ул. Муканова, 1/2",
-        phone="+77212437781",
-        email="kc.bokeikhan@gov.example",
-        registered_on=date(2002, 3, 1),
-        serial=1206,
-        parent="kar.ec",
-        division=1,
-    ),
-    _state_body(
-        "kar.clm",
-        Kind.LABOUR_MOBILITY_CENTRE,
-        "КГУ «Центр трудовой мобильности» Карагандинской области",
-        "ЦТМ Карагандинской области",
-        KARAGANDA,
-        address="г. Караганда, ул. Алиханова, 13",
-        phone="+77212568020",
-        email="ctm.karaganda@gov.example",
-        registered_on=date(2017, 2, 1),
-        serial=3310,
-    ),
-    _state_body(
-        "kar.leb",
-        Kind.LOCAL_EXECUTIVE_BODY,
-        "ГУ «Управление занятости и социальных программ Карагандинской области»",
-        "УЗСП Карагандинской области",
-        KARAGANDA,
-        address="г. Караганда, ул. Абдирова, 30",
-        phone="+77212563312",
-        email="uzsp.karaganda@gov.example",
-        registered_on=date(1999, 7, 1),
-        serial=802,
-    ),
+    _body("kar.ec", Kind.EMPLOYMENT_CENTRE, "КГУ «Центр занятости населения города Караганды»",
+          "ЦЗН г. Караганды", KARAGANDA, "г. Караганда, ул. Ерубаева, 50", "+77212412345",
+          "czn.karaganda", (2002, 3, 1204)),
+    _body("kar.cc1", Kind.CAREER_CENTRE, "Карьерный центр района Казыбек би",
+          "КЦ района Казыбек би", KARAGANDA, "г. Караганда, пр. Бухар-Жырау, 47", "+77212415560",
+          "kc.kazybekbi", (2002, 3, 1205), parent="kar.ec"),
+    _body("kar.cc2", Kind.CAREER_CENTRE, "Карьерный центр района Әлихан Бөкейхан",
+          "КЦ района Әлихан Бөкейхан", KARAGANDA, "г. Караганда, ул. Муканова, 1/2",
+          "+77212437781", "kc.bokeikhan", (2002, 3, 1206), parent="kar.ec"),
+    _body("kar.clm", Kind.LABOUR_MOBILITY_CENTRE,
+          "КГУ «Центр трудовой мобильности» Карагандинской области", "ЦТМ Карагандинской области",
+          KARAGANDA, "г. Караганда, ул. Алиханова, 13", "+77212568020", "ctm.karaganda",
+          (2017, 2, 3310)),
+    _body("kar.leb", Kind.LOCAL_EXECUTIVE_BODY,
+          "ГУ «Управление занятости и социальных программ Карагандинской области»",
+          "УЗСП Карагандинской области", KARAGANDA, "г. Караганда, ул. Абдирова, 30",
+          "+77212563312", "uzsp.karaganda", (1999, 7, 802)),
     # Akmola region
-    _state_body(
-        "akm.ec",
-        Kind.EMPLOYMENT_CENTRE,
-        "КГУ «Центр занятости населения Акмолинской области»",
-        "ЦЗН Акмолинской области",
-        AKMOLA,
-        address="г. Кокшетау, ул. Абая, 89",
-        phone="+77162251234",
-        email="czn.akmola@gov.example",
-        registered_on=date(2002, 5, 1),
-        serial=2210,
-    ),
-    _state_body(
-        "akm.cc1",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр города Кокшетау",
-        "КЦ г. Кокшетау",
-        AKMOLA,
-        address="г. Кокшетау, ул. Ауэльбекова, 139",
-        phone="+77162254410",
-        email="kc.kokshetau@gov.example",
-        registered_on=date(2002, 5, 1),
-        serial=2211,
-        parent="akm.ec",
-        division=1,
-    ),
-    _state_body(
-        "akm.cc2",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр Целиноградского района",
-        "КЦ Целиноградского района",
-        AKMOLA,
-        address="Целиноградский район, с. Акмол, ул. Гагарина, 17",
-        phone="+77165131207",
-        email="kc.tselinograd@gov.example",
-        registered_on=date(2002, 5, 1),
-        serial=2212,
-        parent="akm.ec",
-        division=1,
-    ),
-    _state_body(
-        "akm.clm",
-        Kind.LABOUR_MOBILITY_CENTRE,
-        "КГУ «Центр трудовой мобильности» Акмолинской области",
-        "ЦТМ Акмолинской области",
-        AKMOLA,
-        address="г. Кокшетау, ул. Горького, 21",
-        phone="+77162297705",
-        email="ctm.akmola@gov.example",
-        registered_on=date(2017, 3, 1),
-        serial=3411,
-    ),
-    _state_body(
-        "akm.leb",
-        Kind.LOCAL_EXECUTIVE_BODY,
-        "ГУ «Управление координации занятости и социальных программ Акмолинской области»",
-        "УКЗСП Акмолинской области",
-        AKMOLA,
-        address="г. Кокшетау, ул. Абая, 83",
-        phone="+77162293460",
-        email="ukzsp.akmola@gov.example",
-        registered_on=date(1999, 9, 1),
-        serial=915,
-    ),
+    _body("akm.ec", Kind.EMPLOYMENT_CENTRE, "КГУ «Центр занятости населения Акмолинской области»",
+          "ЦЗН Акмолинской области", AKMOLA, "г. Кокшетау, ул. Абая, 89", "+77162251234",
+          "czn.akmola", (2002, 5, 2210)),
+    _body("akm.cc1", Kind.CAREER_CENTRE, "Карьерный центр города Кокшетау", "КЦ г. Кокшетау",
+          AKMOLA, "г. Кокшетау, ул. Ауэльбекова, 139", "+77162254410", "kc.kokshetau",
+          (2002, 5, 2211), parent="akm.ec"),
+    _body("akm.cc2", Kind.CAREER_CENTRE, "Карьерный центр Целиноградского района",
+          "КЦ Целиноградского района", AKMOLA, "Целиноградский район, с. Акмол, ул. Гагарина, 17",
+          "+77165131207", "kc.tselinograd", (2002, 5, 2212), parent="akm.ec"),
+    _body("akm.clm", Kind.LABOUR_MOBILITY_CENTRE,
+          "КГУ «Центр трудовой мобильности» Акмолинской области", "ЦТМ Акмолинской области",
+          AKMOLA, "г. Кокшетау, ул. Горького, 21", "+77162297705", "ctm.akmola", (2017, 3, 3411)),
+    _body("akm.leb", Kind.LOCAL_EXECUTIVE_BODY,
+          "ГУ «Управление координации занятости и социальных программ Акмолинской области»",
+          "УКЗСП Акмолинской области", AKMOLA, "г. Кокшетау, ул. Абая, 83", "+77162293460",
+          "ukzsp.akmola", (1999, 9, 915)),
     # Astana
-    _state_body(
-        "ast.ec",
-        Kind.EMPLOYMENT_CENTRE,
-        "ГУ «Центр занятости населения города Астаны»",
-        "ЦЗН г. Астаны",
-        ASTANA,
-        address="г. Астана, ул. Бейбитшилик, 11",
-        phone="+77172741234",
-        email="czn.astana@gov.example",
-        registered_on=date(2003, 2, 1),
-        serial=3105,
-    ),
-    _state_body(
-        "ast.cc1",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр района Есиль",
-        "КЦ района Есиль",
-        ASTANA,
-        address="г. Астана, ул. Сыганак, 10",
-        phone="+77172557302",
-        email="kc.esil@gov.example",
-        registered_on=date(2003, 2, 1),
-        serial=3106,
-        parent="ast.ec",
-        division=1,
-    ),
-    _state_body(
-        "ast.cc2",
-        Kind.CAREER_CENTRE,
-        "Карьерный центр района Сарыарка",
-        "КЦ района Сарыарка",
-        ASTANA,
-        address="г. Астана, пр. Сарыарка, 31",
-        phone="+77172393318",
-        email="kc.saryarka@gov.example",
-        registered_on=date(2003, 2, 1),
-        serial=3107,
-        parent="ast.ec",
-        division=1,
-    ),
-    _state_body(
-        "ast.clm",
-        Kind.LABOUR_MOBILITY_CENTRE,
-        "ГУ «Центр трудовой мобильности города Астаны»",
-        "ЦТМ г. Астаны",
-        ASTANA,
-        address="г. Астана, пр. Республики, 60",
-        phone="+77172552290",
-        email="ctm.astana@gov.example",
-        registered_on=date(2017, 4, 1),
-        serial=3512,
-    ),
-    _state_body(
-        "ast.leb",
-        Kind.LOCAL_EXECUTIVE_BODY,
-        "ГУ «Управление занятости и социальной защиты города Астаны»",
-        "УЗСЗ г. Астаны",
-        ASTANA,
-        address="г. Астана, пр. Бауыржана Момышулы, 12",
-        phone="+77172556677",
-        email="uzsz.astana@gov.example",
-        registered_on=date(1998, 6, 1),
-        serial=640,
-    ),
-    # National bodies
-    _state_body(
-        "wdc",
-        Kind.WORKFORCE_DEVELOPMENT_CENTER,
-        "АО «Центр развития трудовых ресурсов»",
-        "ЦРТР",
-        ASTANA,
-        address="г. Астана, ул. Иманова, 19, БЦ «Алматы», 5 этаж",
-        phone="+77172689100",
-        email="info@crtr.example",
-        registered_on=date(2008, 10, 1),
-        serial=5021,
-    ),
-    _state_body(
-        "ministry",
-        Kind.MINISTRY,
-        "Министерство труда и социальной защиты населения Республики Казахстан",
-        "МТСЗН РК",
-        ASTANA,
-        address="г. Астана, пр. Мәңгілік Ел, 8, Дом министерств, подъезд 2",
-        phone="+77172743600",
-        email="kense@enbek.gov.example",
-        registered_on=date(1998, 1, 1),
-        serial=107,
-    ),
+    _body("ast.ec", Kind.EMPLOYMENT_CENTRE, "ГУ «Центр занятости населения города Астаны»",
+          "ЦЗН г. Астаны", ASTANA, "г. Астана, ул. Бейбитшилик, 11", "+77172741234", "czn.astana",
+          (2003, 2, 3105)),
+    _body("ast.cc1", Kind.CAREER_CENTRE, "Карьерный центр района Есиль", "КЦ района Есиль",
+          ASTANA, "г. Астана, ул. Сыганак, 10", "+77172557302", "kc.esil", (2003, 2, 3106),
+          parent="ast.ec"),
+    _body("ast.cc2", Kind.CAREER_CENTRE, "Карьерный центр района Сарыарка", "КЦ района Сарыарка",
+          ASTANA, "г. Астана, пр. Сарыарка, 31", "+77172393318", "kc.saryarka", (2003, 2, 3107),
+          parent="ast.ec"),
+    _body("ast.clm", Kind.LABOUR_MOBILITY_CENTRE, "ГУ «Центр трудовой мобильности города Астаны»",
+          "ЦТМ г. Астаны", ASTANA, "г. Астана, пр. Республики, 60", "+77172552290",
+          "ctm.astana", (2017, 4, 3512)),
+    _body("ast.leb", Kind.LOCAL_EXECUTIVE_BODY,
+          "ГУ «Управление занятости и социальной защиты города Астаны»", "УЗСЗ г. Астаны", ASTANA,
+          "г. Астана, пр. Бауыржана Момышулы, 12", "+77172556677", "uzsz.astana", (1998, 6, 640)),
+    # National bodies (both in Astana)
+    _body("wdc", Kind.WORKFORCE_DEVELOPMENT_CENTER, "АО «Центр развития трудовых ресурсов»",
+          "ЦРТР", ASTANA, "г. Астана, ул. Иманова, 19, 5 этаж", "+77172689100",
+          "info@crtr.example", (2008, 10, 5021)),
+    _body("ministry", Kind.MINISTRY,
+          "Министерство труда и социальной защиты населения Республики Казахстан", "МТСЗН РК",
+          ASTANA, "г. Астана, пр. Мәңгілік Ел, 8, Дом министерств, подъезд 2", "+77172743600",
+          "kense@enbek.gov.example", (1998, 1, 107)),
     # Private employment agencies
-    _state_body(
-        "pea1",
-        Kind.PRIVATE_EMPLOYMENT_AGENCY,
-        "ТОО «Сарыарка Персонал»",
-        "Сарыарка Персонал",
-        KARAGANDA,
-        address="г. Караганда, пр. Нуркена Абдирова, 15, офис 204",
-        phone="+77212503117",
-        email="info@saryarka-personal.example",
-        registered_on=date(2016, 8, 1),
-        serial=14027,
-    ),
-    _state_body(
-        "pea2",
-        Kind.PRIVATE_EMPLOYMENT_AGENCY,
-        "ТОО «Көкше Кадр»",
-        "Көкше Кадр",
-        AKMOLA,
-        address="г. Кокшетау, ул. Абая, 112, офис 5",
-        phone="+77162401290",
-        email="info@kokshe-kadr.example",
-        registered_on=date(2018, 4, 1),
-        serial=7713,
-    ),
-    _state_body(
-        "pea3",
-        Kind.PRIVATE_EMPLOYMENT_AGENCY,
-        "ТОО «Astana HR Partners»",
-        "Astana HR Partners",
-        ASTANA,
-        address="г. Астана, пр. Мәңгілік Ел, 24, офис 610",
-        phone="+77172972415",
-        email="office@astana-hr.example",
-        registered_on=date(2019, 11, 1),
-        serial=22590,
-    ),
-)
+    _body("pea1", Kind.PRIVATE_EMPLOYMENT_AGENCY, "ТОО «Сарыарка Персонал»", "Сарыарка Персонал",
+          KARAGANDA, "г. Караганда, пр. Нуркена Абдирова, 15, офис 204", "+77212503117",
+          "info@saryarka-personal.example", (2016, 8, 14027)),
+    _body("pea2", Kind.PRIVATE_EMPLOYMENT_AGENCY, "ТОО «Көкше Кадр»", "Көкше Кадр", AKMOLA,
+          "г. Кокшетау, ул. Абая, 112, офис 5", "+77162401290", "info@kokshe-kadr.example",
+          (2018, 4, 7713)),
+    _body("pea3", Kind.PRIVATE_EMPLOYMENT_AGENCY, "ТОО «Astana HR Partners»",
+          "Astana HR Partners", ASTANA, "г. Астана, пр. Мәңгілік Ел, 24, офис 610",
+          "+77172972415", "office@astana-hr.example", (2019, 11, 22590)),
+)  # fmt: skip
 
 
 def _employer(
@@ -623,16 +460,28 @@ RUSSIAN_SURNAMES = (
     "Пак", "Тен", "Белоусов", "Гончаров", "Сидоренко", "Кравченко", "Журавлёв", "Колесников",
 )  # fmt: skip
 
-MOBILE_PREFIXES = ("700", "701", "702", "705", "707", "708", "747", "771", "775", "776", "777", "778")
-
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі",
-        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya a g k n o u "
-        "u h i".split(),
-        strict=True,
-    )
+MOBILE_PREFIXES = (
+    "700",
+    "701",
+    "702",
+    "705",
+    "707",
+    "708",
+    "747",
+    "771",
+    "775",
+    "776",
+    "777",
+    "778",
 )
+
+_CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі"
+_LATIN = (
+    "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r",
+    "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g",
+    "k", "n", "o", "u", "u", "h", "i",
+)  # fmt: skip
+_TRANSLIT = dict(zip(_CYRILLIC, _LATIN, strict=True))
 
 
 def female_surname(surname: str) -> str:
@@ -656,7 +505,7 @@ def patronymic(father: str, sex: Sex, *, kazakh: bool, kazakh_style: bool = Fals
 
 
 def transliterate(text: str) -> str:
-    return "".join(_TRANSLIT.get(char, char) for char in text.lower()).replace("-", "")
+    return "".join(_TRANSLIT.get(char, char) for char in text.lower())
 
 
 @dataclass(frozen=True)
@@ -684,9 +533,18 @@ REGION_PROFILES: dict[str, RegionProfile] = {
         centre_kato="351000000",
         city="г. Караганда",
         streets=(
-            "пр. Бухар-Жырау", "ул. Ерубаева", "пр. Нуркена Абдирова", "ул. Гоголя",
-            "ул. Алиханова", "пр. Строителей", "ул. Ермекова", "ул. Жамбыла", "пр. Республики",
-            "ул. Язева", "ул. Муканова", "ул. Гапеева",
+            "пр. Бухар-Жырау",
+            "ул. Ерубаева",
+            "пр. Нуркена Абдирова",
+            "ул. Гоголя",
+            "ул. Алиханова",
+            "пр. Строителей",
+            "ул. Ермекова",
+            "ул. Жамбыла",
+            "пр. Республики",
+            "ул. Язева",
+            "ул. Муканова",
+            "ул. Гапеева",
         ),
         universities=(
             "Карагандинский университет имени академика Е. А. Букетова",
@@ -711,8 +569,14 @@ REGION_PROFILES: dict[str, RegionProfile] = {
         centre_kato="111000000",
         city="г. Кокшетау",
         streets=(
-            "ул. Абая", "ул. Ауэльбекова", "ул. Горького", "ул. Акана серэ", "ул. Сатпаева",
-            "ул. Баймуканова", "ул. Кенесары", "мкр. Васильковский",
+            "ул. Абая",
+            "ул. Ауэльбекова",
+            "ул. Горького",
+            "ул. Акана серэ",
+            "ул. Сатпаева",
+            "ул. Баймуканова",
+            "ул. Кенесары",
+            "мкр. Васильковский",
         ),
         universities=(
             "Кокшетауский университет имени Шокана Уалиханова",
@@ -735,9 +599,19 @@ REGION_PROFILES: dict[str, RegionProfile] = {
         centre_kato="",
         city="г. Астана",
         streets=(
-            "пр. Кабанбай батыра", "ул. Сыганак", "пр. Туран", "ул. Кенесары", "пр. Республики",
-            "ул. Иманова", "пр. Сарыарка", "ул. Бейбитшилик", "ул. Достык", "пр. Абая",
-            "ул. Сарайшык", "пр. Мәңгілік Ел", "ул. Алихана Бокейханова",
+            "пр. Кабанбай батыра",
+            "ул. Сыганак",
+            "пр. Туран",
+            "ул. Кенесары",
+            "пр. Республики",
+            "ул. Иманова",
+            "пр. Сарыарка",
+            "ул. Бейбитшилик",
+            "ул. Достык",
+            "пр. Абая",
+            "ул. Сарайшык",
+            "пр. Мәңгілік Ел",
+            "ул. Алихана Бокейханова",
         ),
         universities=(
             "Евразийский национальный университет имени Л. Н. Гумилёва",
@@ -927,7 +801,11 @@ class PersonPlan:
     @property
     def age(self) -> int:
         years = REFERENCE_DATE.year - self.birth_date.year
-        return years - ((REFERENCE_DATE.month, REFERENCE_DATE.day) < self.birth_date[1:3])
+        birthday_to_come = (REFERENCE_DATE.month, REFERENCE_DATE.day) < (
+            self.birth_date.month,
+            self.birth_date.day,
+        )
+        return years - birthday_to_come
 
     def evidence_reference(self) -> str:
         if self.evidence == ConsentEvidence.PAPER:
@@ -960,9 +838,9 @@ def _birth_date_for_age(rng: random.Random, low: int, high: int) -> date:
 
 
 def _clamp_birth(birth: date) -> date:
-    """Keep a person of working age (19-62 at the reference date)."""
-    oldest = date(REFERENCE_DATE.year - 62, 1, 1)
-    youngest = date(REFERENCE_DATE.year - 19, 12, 31)
+    """Keep a person of working age (18-62 at the reference date)."""
+    oldest = date(REFERENCE_DATE.year - 62, 1, 2)
+    youngest = date(REFERENCE_DATE.year - 18, 1, 1)
     return min(max(birth, oldest), youngest)
 
 
@@ -1034,7 +912,8 @@ def _plan_jobs(
     start_year = max([e.graduation_year for e in plan.education] + [plan.birth_date.year + 18])
     cursor = date(start_year, rng.randint(7, 11), 1) + timedelta(days=rng.randrange(60))
     count = rng.choices((0, 1, 2, 3), weights=(15, 35, 32, 18))[0]
-    registered = plan.status in (STATUS_JOB_SEEKER, STATUS_UNEMPLOYED, STATUS_CONTRIBUTIONS)
+    # Anyone who has been registered had no job then; only the others may still hold one.
+    registered = plan.status != STATUS_NONE
     for number in range(count):
         months = rng.randint(8, 72)
         ended = cursor + timedelta(days=30 * months)
@@ -1079,7 +958,12 @@ def _plan_status(rng: random.Random, plan: PersonPlan) -> None:
 
 def _plan_consents(rng: random.Random, plan: PersonPlan) -> None:
     plan.evidence = rng.choices(
-        (ConsentEvidence.PAPER, ConsentEvidence.EDS, ConsentEvidence.PORTAL, ConsentEvidence.SMS_CODE),
+        (
+            ConsentEvidence.PAPER,
+            ConsentEvidence.EDS,
+            ConsentEvidence.PORTAL,
+            ConsentEvidence.SMS_CODE,
+        ),
         weights=(40, 30, 20, 10),
     )[0]
     plan.consents = [ConsentPurpose.PERSONAL_DATA]
@@ -1093,9 +977,7 @@ def _plan_consents(rng: random.Random, plan: PersonPlan) -> None:
 
 
 def _career_for(rng: random.Random, region: RegionProfile, age: int) -> Career:
-    feasible = [
-        c for c in CAREERS if age >= {"school": 19, "tvet": 21, "higher": 23}[c.level]
-    ]
+    feasible = [c for c in CAREERS if age >= {"school": 18, "tvet": 20, "higher": 22}[c.level]]
     weights = [c.weight * region.career_weights.get(c.sector, 1) for c in feasible]
     return rng.choices(feasible, weights=weights)[0]
 
@@ -1103,17 +985,18 @@ def _career_for(rng: random.Random, region: RegionProfile, age: int) -> Career:
 def _new_identity(rng: random.Random, plan_region: RegionProfile) -> dict[str, Any]:
     kazakh = rng.random() < plan_region.kazakh_share
     sex: Sex = "male" if rng.random() < 0.5 else "female"
-    if kazakh:
-        surname, father = rng.choice(KAZAKH_SURNAMES), rng.choice(KAZAKH_MALE_NAMES)
-    else:
-        surname, father = rng.choice(RUSSIAN_SURNAMES), rng.choice(tuple(RUSSIAN_MALE_NAMES))
+    surname = rng.choice(KAZAKH_SURNAMES if kazakh else RUSSIAN_SURNAMES)
     return {
         "kazakh": kazakh,
         "kazakh_style": kazakh and rng.random() < 0.12,
         "sex": sex,
         "surname": surname,
-        "father_name": father,
+        "father_name": _father_name(rng, kazakh=kazakh),
     }
+
+
+def _father_name(rng: random.Random, *, kazakh: bool) -> str:
+    return rng.choice(KAZAKH_MALE_NAMES if kazakh else tuple(RUSSIAN_MALE_NAMES))
 
 
 def _first_name(rng: random.Random, kazakh: bool, sex: Sex) -> str:
@@ -1122,9 +1005,7 @@ def _first_name(rng: random.Random, kazakh: bool, sex: Sex) -> str:
     return rng.choice(tuple(RUSSIAN_MALE_NAMES) if sex == "male" else RUSSIAN_FEMALE_NAMES)
 
 
-def _relative_of(
-    rng: random.Random, anchor: PersonPlan
-) -> tuple[str, dict[str, Any], date, bool]:
+def _relative_of(rng: random.Random, anchor: PersonPlan) -> tuple[str, dict[str, Any], date, bool]:
     """How a new person relates to ``anchor``: (relation of anchor to them, identity, birth
     date, shares the anchor's home)."""
     options = ["sibling"]
@@ -1143,18 +1024,14 @@ def _relative_of(
         sex: Sex = "female" if anchor.sex == "male" else "male"
         gap = timedelta(days=rng.randint(0, 6 * 365))
         birth = anchor.birth_date + gap if sex == "female" else anchor.birth_date - gap
-        identity.update(sex=sex, father_name=_new_identity(rng, REGION_PROFILES[anchor.region])["father_name"])
-        if anchor.kazakh != identity["kazakh"]:
-            identity["kazakh_style"] = False
+        identity.update(sex=sex, father_name=_father_name(rng, kazakh=anchor.kazakh))
         return FamilyRelation.SPOUSE, identity, _clamp_birth(birth), True
     sex = "male" if rng.random() < 0.5 else "female"
     identity["sex"] = sex
     if kind == "child":
-        father = anchor.first_name if anchor.sex == "male" else None
-        if father is None:
-            pool = KAZAKH_MALE_NAMES if anchor.kazakh else tuple(RUSSIAN_MALE_NAMES)
-            father = rng.choice(pool)
-        identity["father_name"] = father
+        identity["father_name"] = (
+            anchor.first_name if anchor.sex == "male" else _father_name(rng, kazakh=anchor.kazakh)
+        )
         birth = anchor.birth_date + timedelta(days=rng.randint(22 * 365, 32 * 365))
         return FamilyRelation.PARENT, identity, _clamp_birth(birth), rng.random() < 0.7
     identity["father_name"] = anchor.father_name
@@ -1239,9 +1116,7 @@ def citizen_plan(iin: str) -> PersonPlan:
         phone="+77015550123",
         email="erlan.zhumabaev91@example.com",
         education=[
-            EducationPlan(
-                "general_secondary", "Средняя школа № 38, г. Караганда", "", 2008
-            ),
+            EducationPlan("general_secondary", "Средняя школа № 38, г. Караганда", "", 2008),
             EducationPlan(
                 "higher",
                 "Карагандинский технический университет имени Абылкаса Сагинова",
@@ -1250,11 +1125,23 @@ def citizen_plan(iin: str) -> PersonPlan:
             ),
         ],
         jobs=[
-            JobPlan(employer.name, organisation_bin(employer), "Горный мастер", "3121",
-                    date(2012, 8, 1), date(2019, 3, 31)),
-            JobPlan("ТОО «Самал Строй»", "", "Инженер по охране труда", "2149",
-                    date(2019, 6, 3), date(2025, 9, 30)),
-        ],  # fmt: skip
+            JobPlan(
+                employer.name,
+                organisation_bin(employer),
+                "Горный мастер",
+                "3121",
+                date(2012, 8, 1),
+                date(2019, 3, 31),
+            ),
+            JobPlan(
+                "ТОО «Самал Строй»",
+                "",
+                "Инженер по охране труда",
+                "2149",
+                date(2019, 6, 3),
+                date(2025, 9, 30),
+            ),
+        ],
         consents=[
             ConsentPurpose.PERSONAL_DATA,
             ConsentPurpose.CV_PUBLICATION,
@@ -1280,27 +1167,29 @@ class Tally:
 
 
 def _sync(
-    model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], tally: Tally
+    model: type[models.Model],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    tally: Tally,
+    label: str,
 ) -> Any:
     """Get or create the row; change only the fields that differ (so nothing is saved, no
     audit entry is written and ``updated_at`` does not move when everything is right)."""
-    label = model._meta.verbose_name_plural
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model._default_manager.create(**lookup, **values)
-        tally.add(str(label), "created")
+        tally.add(label, "created")
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if not changed:
-        tally.add(str(label), "existing")
+        tally.add(label, "existing")
         return obj
     for name in changed:
         setattr(obj, name, values[name])
-    fields = [model._meta.get_field(name).name for name in changed]
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        fields.append("updated_at")
-    obj.save(update_fields=fields)
-    tally.add(str(label), "updated")
+        changed.append("updated_at")
+    obj.save(update_fields=changed)
+    tally.add(label, "updated")
     return obj
 
 
@@ -1316,13 +1205,14 @@ class DemoPassword:
         self._good: set[str] = set()
         self._fresh = ""
 
-    def apply(self, user: User) -> bool:
+    def apply(self, user: User, *, new: bool = False) -> bool:
         """Make ``user``'s password the demo password; True if it had to be changed."""
-        if user.password in self._good:
-            return False
-        if user.has_usable_password() and check_password(self.raw, user.password):
-            self._good.add(user.password)
-            return False
+        if not new:
+            if user.password in self._good:
+                return False
+            if user.has_usable_password() and check_password(self.raw, user.password):
+                self._good.add(user.password)
+                return False
         if not self._fresh:
             self._fresh = make_password(self.raw)
             self._good.add(self._fresh)
@@ -1400,6 +1290,7 @@ def _seed_organisations(regions: dict[str, Region], tally: Tally) -> dict[str, O
                 "is_active": True,
             },
             tally,
+            "organisations",
         )
     return organisations
 
@@ -1424,7 +1315,7 @@ def _seed_users(
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             user = User(username=spec.username, **values)
-            password.apply(user)
+            password.apply(user, new=True)
             user.save()
             tally.add("users", "created")
         else:
@@ -1445,6 +1336,7 @@ def _seed_users(
                 {"user": user, "organisation": organisations[spec.organisation], "role": spec.role},
                 {"is_active": True},
                 tally,
+                "memberships",
             )
     return users
 
@@ -1562,7 +1454,9 @@ class _PersonWriter:
         prefix = REGION_PROFILES[plan.region].prefix
         centre = self.organisations[f"{prefix}.ec"]
         person_register_job_seeker(
-            actor=actor, person_id=person.pk, organisation=self.organisations[f"{prefix}.{plan.registrar}"]
+            actor=actor,
+            person_id=person.pk,
+            organisation=self.organisations[f"{prefix}.{plan.registrar}"],
         )
         if plan.status == STATUS_UNEMPLOYED or (
             plan.status in (STATUS_EMPLOYED, STATUS_CONTRIBUTIONS) and plan.status_via_unemployed
@@ -1608,7 +1502,10 @@ def _seed_persons(
 ) -> None:
     citizen_user = next(users[s.username] for s in USERS if s.role == Role.CITIZEN)
     used = set(user_iins().values())
-    plans = [citizen_plan(citizen_user.iin or ""), *plan_persons(count, _planning_context(regions), used)]
+    plans = [
+        citizen_plan(citizen_user.iin or ""),
+        *plan_persons(count, _planning_context(regions), used),
+    ]
     existing = _existing_persons([plan.iin for plan in plans])
     person_ids = {plan.index: existing[plan.iin] for plan in plans if plan.iin in existing}
     counters = {
@@ -1663,7 +1560,9 @@ def seed_demo(*, persons: int = DEFAULT_PERSONS) -> SeedReport:
         else:
             org_name, region = "— (registry person)", regions[KARAGANDA]
         logins.append(
-            LoginRow(spec.username, spec.role, org_name, region.name_en or region.name_ru, user.iin or "")
+            LoginRow(
+                spec.username, spec.role, org_name, region.name_en or region.name_ru, user.iin or ""
+            )
         )
     return SeedReport(
         logins=logins,
@@ -1677,7 +1576,7 @@ def seed_demo(*, persons: int = DEFAULT_PERSONS) -> SeedReport:
 
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
-    line = "  ".join("{:<%d}" % w for w in widths)  # noqa: UP031 - widths are computed
+    line = "  ".join(f"{{:<{width}}}" for width in widths)
     return [
         line.format(*headers).rstrip(),
         line.format(*("-" * w for w in widths)).rstrip(),
@@ -1708,5 +1607,8 @@ def format_report(report: SeedReport) -> str:
             for label, c in report.tally.rows.items()
         ]
         lines += _table(("kind", "created", "updated", "existing"), rows)
-        lines += ["", f"Done in {report.seconds:.1f} s ({report.persons_requested} persons requested)."]
+        lines += [
+            "",
+            f"Done in {report.seconds:.1f} s ({report.persons_requested} persons requested).",
+        ]
     return "\n".join(lines)

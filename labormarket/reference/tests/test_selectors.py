@@ -123,9 +123,7 @@ def test_occupation_search_by_cyrillic_word_in_any_case():
 
 def test_occupation_search_by_kazakh_and_english_names():
     assert list(occupation_search("бағдарламашы").values_list("code", flat=True)) == ["2514"]
-    assert list(occupation_search("software developers").values_list("code", flat=True)) == [
-        "2512"
-    ]
+    assert list(occupation_search("software developers").values_list("code", flat=True)) == ["2512"]
 
 
 def test_occupation_search_by_code_prefix():

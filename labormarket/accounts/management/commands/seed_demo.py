@@ -1,0 +1,38 @@
+"""``manage.py seed_demo``: idempotent demo organisations, logins and persons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from labormarket.accounts.demo import (
+    DEFAULT_PERSONS,
+    MAX_PERSONS,
+    DemoDataError,
+    format_report,
+    seed_demo,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo data: employment-service organisations in Karaganda, Akmola and Astana, "
+        "agencies and employers, one login per role and N persons. Running it again creates "
+        "and changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=DEFAULT_PERSONS,
+            help=f"How many registry persons to create (0-{MAX_PERSONS}, default {DEFAULT_PERSONS}).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = seed_demo(persons=options["persons"])
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(format_report(report))
