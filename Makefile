@@ -72,7 +72,7 @@ test-browser: install browser-deps
 test: lint typecheck test-python test-browser
 
 messages: install
-	cd labormarket && ../$(MANAGE) makemessages -l kk -l en --no-obsolete && ../$(MANAGE) compilemessages
+	cd labormarket && ../$(MANAGE) makemessages -l ru -l kk -l en --no-obsolete && ../$(MANAGE) compilemessages
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var

@@ -56,7 +56,6 @@ from labormarket.registry.models import (
 )
 from labormarket.registry.services import (
     PersonData,
-    consent_give,
     family_link_add,
     person_create,
     person_deregister,
@@ -494,7 +493,7 @@ def female_surname(surname: str) -> str:
 
 
 def patronymic(father: str, sex: Sex, *, kazakh: bool, kazakh_style: bool = False) -> str:
-    """Серикович/Сериковна, or in the Kazakh style Серікұлы/Серікқызы."""
+    """Серикович/Сериковна, or in the Kazakh style Серикұлы/Серикқызы."""
     male = sex == "male"
     if father in RUSSIAN_MALE_NAMES:
         return RUSSIAN_MALE_NAMES[father][0 if male else 1]
@@ -859,17 +858,27 @@ def _phone(rng: random.Random) -> str:
     return f"+7{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
 
 
-def _pick_employer(
-    rng: random.Random, career: Career, region: str, context: PlanningContext
-) -> tuple[str, str]:
-    """(name, BIN) of an employer for a job on ``career``: a demo employer of the region in a
-    fitting industry half of the time, else a small local employer without a BIN."""
-    fitting = [
+def _fitting_employers(
+    career: Career, region: str, context: PlanningContext
+) -> list[tuple[OrganisationSpec, str]]:
+    return [
         (spec, bin_)
         for spec, bin_ in context.employers.get(region, [])
         if "any" in career.industries or spec.industry in career.industries
     ]
-    if fitting and rng.random() < 0.5:
+
+
+def _pick_employer(
+    rng: random.Random,
+    career: Career,
+    region: str,
+    context: PlanningContext,
+    demo_share: float = 0.5,
+) -> tuple[str, str]:
+    """(name, BIN) of an employer for a job on ``career``: a demo employer of the region in a
+    fitting industry ``demo_share`` of the time, else a small local employer without a BIN."""
+    fitting = _fitting_employers(career, region, context)
+    if fitting and rng.random() < demo_share:
         spec, bin_ = rng.choice(fitting)
         return spec.name, bin_
     pool = [key for key in career.industries if key in OTHER_EMPLOYERS] or ["any"]
@@ -932,14 +941,14 @@ def _plan_jobs(
         if last:
             break
         cursor = ended + timedelta(days=rng.randint(20, 300))
-    if plan.status == STATUS_EMPLOYED:
-        # Deregistered because they found work: the new job is at a demo employer.
-        employers = context.employers.get(plan.region, [])
-        if employers:
-            spec, bin_ = rng.choice(employers)
-            occupation, position = rng.choice(career.jobs)
-            started = date(REFERENCE_DATE.year, rng.randint(2, 10), rng.randint(1, 28))
-            plan.jobs.append(JobPlan(spec.name, bin_, position, occupation, started, None))
+    if plan.status in (STATUS_EMPLOYED, STATUS_CONTRIBUTIONS):
+        # Taken off the registers because they work now: found a job (mostly with a demo
+        # employer), or pension contributions from an employer showed up.
+        share = 0.9 if plan.status == STATUS_EMPLOYED else 0.3
+        name, bin_ = _pick_employer(rng, career, plan.region, context, demo_share=share)
+        occupation, position = rng.choice(career.jobs)
+        started = date(REFERENCE_DATE.year, rng.randint(2, 10), rng.randint(1, 28))
+        plan.jobs.append(JobPlan(name, bin_, position, occupation, started, None))
 
 
 def _plan_status(rng: random.Random, plan: PersonPlan) -> None:
@@ -1032,8 +1041,9 @@ def _relative_of(rng: random.Random, anchor: PersonPlan) -> tuple[str, dict[str,
         identity["father_name"] = (
             anchor.first_name if anchor.sex == "male" else _father_name(rng, kazakh=anchor.kazakh)
         )
-        birth = anchor.birth_date + timedelta(days=rng.randint(22 * 365, 32 * 365))
-        return FamilyRelation.PARENT, identity, _clamp_birth(birth), rng.random() < 0.7
+        latest = (_clamp_birth(REFERENCE_DATE) - anchor.birth_date).days
+        birth = anchor.birth_date + timedelta(days=rng.randint(20 * 365, min(32 * 365, latest)))
+        return FamilyRelation.PARENT, identity, birth, rng.random() < 0.7
     identity["father_name"] = anchor.father_name
     shift = timedelta(days=rng.randint(365, 8 * 365))
     birth = anchor.birth_date + shift if rng.random() < 0.5 else anchor.birth_date - shift
@@ -1384,6 +1394,7 @@ class _PersonWriter:
         self.occupations = dict(
             Occupation.objects.filter(level=Occupation.Level.UNIT).values_list("code", "pk")
         )
+        self.consents: list[Consent] = []
         self.education: list[EducationRecord] = []
         self.work: list[WorkHistoryEntry] = []
 
@@ -1403,16 +1414,20 @@ class _PersonWriter:
             disability_group_id=self.disability.get(plan.disability_code),
         )
         person = person_create(actor=actor, iin=plan.iin, data=data)
-        for purpose in plan.consents:
-            consent_give(
-                actor=actor,
-                person_id=person.pk,
+        # A new person has no consents yet, so consent_give would only insert: bulk is the same
+        # rows at a third of the cost.
+        self.consents.extend(
+            Consent(
+                person=person,
                 purpose=purpose,
                 scope=CONSENT_SCOPES[ConsentPurpose(purpose)],
                 version=CONSENT_VERSION,
                 evidence=plan.evidence,
                 evidence_reference=plan.evidence_reference(),
+                recorded_by=actor,
             )
+            for purpose in plan.consents
+        )
         for education in plan.education:
             level = self.levels.get(education.level) or self.levels.get("general_secondary")
             if level is None:
@@ -1464,7 +1479,7 @@ class _PersonWriter:
             person_register_unemployed(actor=actor, person_id=person.pk, organisation=centre)
         if plan.status in (STATUS_EMPLOYED, STATUS_CONTRIBUTIONS):
             employed = plan.status == STATUS_EMPLOYED
-            new_job = plan.jobs[-1] if employed and plan.jobs else None
+            new_job = plan.jobs[-1] if plan.jobs and plan.jobs[-1].ended_on is None else None
             person_deregister(
                 actor=actor,
                 person_id=person.pk,
@@ -1474,15 +1489,18 @@ class _PersonWriter:
                     else DeregistrationReason.PENSION_CONTRIBUTIONS
                 ),
                 organisation=centre,
-                payload={"employer_bin": new_job.employer_bin} if new_job else None,
+                payload={"employer_bin": new_job.employer_bin}
+                if new_job and new_job.employer_bin
+                else None,
             )
 
     def flush(self) -> None:
+        Consent.objects.bulk_create(self.consents, batch_size=500)
         EducationRecord.objects.bulk_create(self.education, batch_size=500)
         WorkHistoryEntry.objects.bulk_create(self.work, batch_size=500)
         self.tally.add("education records", "created", len(self.education))
         self.tally.add("work history entries", "created", len(self.work))
-        self.education, self.work = [], []
+        self.consents, self.education, self.work = [], [], []
 
 
 def _existing_persons(iins: list[str]) -> dict[str, int]:

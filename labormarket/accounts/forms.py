@@ -18,8 +18,14 @@ class SignInForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username or IIN"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "class": "form-control"}
+        ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["class"] = "form-control"
 
     error_messages = {
         "invalid_login": _(

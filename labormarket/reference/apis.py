@@ -53,7 +53,8 @@ class RegionOutputSerializer(serializers.ModelSerializer[Region]):
 class KatoUnitOutputSerializer(serializers.ModelSerializer[KatoUnit]):
     name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
     region = serializers.CharField(source="region.kato_code", read_only=True)
-    parent = serializers.CharField(
+    # ``parent`` shadows ``Field.parent`` in the type stubs only; DRF collects declared fields.
+    parent = serializers.CharField(  # type: ignore[assignment]
         source="parent.code", read_only=True, allow_null=True, default=None
     )
 
@@ -64,7 +65,8 @@ class KatoUnitOutputSerializer(serializers.ModelSerializer[KatoUnit]):
 
 class OccupationOutputSerializer(serializers.ModelSerializer[Occupation]):
     name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    parent = serializers.CharField(
+    # ``parent`` shadows ``Field.parent`` in the type stubs only; DRF collects declared fields.
+    parent = serializers.CharField(  # type: ignore[assignment]
         source="parent.code", read_only=True, allow_null=True, default=None
     )
 
@@ -118,7 +120,7 @@ class ParameterValueOnDateOutputSerializer(serializers.Serializer[ParameterValue
 
 
 class KatoUnitFilterSerializer(serializers.Serializer[Any]):
-    parent = serializers.RegexField(
+    parent = serializers.RegexField(  # type: ignore[assignment]
         r"^\d{9}$",
         required=False,
         help_text="KATO code of a region (its units directly below it) or of a unit (its children).",
@@ -134,7 +136,7 @@ class KatoUnitFilterSerializer(serializers.Serializer[Any]):
 
 
 class OccupationFilterSerializer(serializers.Serializer[Any]):
-    parent = serializers.CharField(
+    parent = serializers.CharField(  # type: ignore[assignment]
         required=False, max_length=20, help_text="Code of the parent group (its children)."
     )
     level = serializers.ChoiceField(
@@ -168,7 +170,7 @@ def _validated_query(
 # --- APIs --------------------------------------------------------------------------------------
 
 
-class PublicReferenceApi(ListAPIView):  # type: ignore[type-arg]
+class PublicReferenceApi(ListAPIView):
     """Base of the public classifier lists: anyone may read them."""
 
     permission_classes = [AllowAny]
@@ -179,6 +181,8 @@ class PublicReferenceApi(ListAPIView):  # type: ignore[type-arg]
     get=extend_schema(summary="Regions (oblasts and cities of republican significance)")
 )
 class RegionListApi(PublicReferenceApi):
+    """The 17 oblasts and 3 cities of republican significance, in the official order."""
+
     serializer_class = RegionOutputSerializer
 
     def get_queryset(self) -> QuerySet[Region]:
@@ -189,6 +193,8 @@ class RegionListApi(PublicReferenceApi):
     get=extend_schema(summary="KATO units below the regions", parameters=[KatoUnitFilterSerializer])
 )
 class KatoUnitListApi(PublicReferenceApi):
+    """Districts, cities of regional significance, rural districts and localities (KATO)."""
+
     serializer_class = KatoUnitOutputSerializer
 
     def get_queryset(self) -> QuerySet[KatoUnit]:
@@ -203,6 +209,8 @@ class KatoUnitListApi(PublicReferenceApi):
     )
 )
 class OccupationListApi(PublicReferenceApi):
+    """The occupation classifier: ISCO-08 groups (levels 1–4) and NKZ occupations (level 5)."""
+
     serializer_class = OccupationOutputSerializer
 
     def get_queryset(self) -> QuerySet[Occupation]:
@@ -220,26 +228,36 @@ class _ClassifierListApi(PublicReferenceApi):
 
 @extend_schema_view(get=extend_schema(summary="Education levels"))
 class EducationLevelListApi(_ClassifierListApi):
+    """Levels of education as an employment centre records them."""
+
     selector = staticmethod(selectors.education_level_list)
 
 
 @extend_schema_view(get=extend_schema(summary="Employment types"))
 class EmploymentTypeListApi(_ClassifierListApi):
+    """Kinds of employment a vacancy or a job seeker's wish may name."""
+
     selector = staticmethod(selectors.employment_type_list)
 
 
 @extend_schema_view(get=extend_schema(summary="Work schedules"))
 class WorkScheduleListApi(_ClassifierListApi):
+    """Working-time arrangements: full day, part time, shifts, rotation, flexible, remote."""
+
     selector = staticmethod(selectors.work_schedule_list)
 
 
 @extend_schema_view(get=extend_schema(summary="Disability groups"))
 class DisabilityGroupListApi(_ClassifierListApi):
+    """Disability groups 1–3 and the child category."""
+
     selector = staticmethod(selectors.disability_group_list)
 
 
 @extend_schema_view(get=extend_schema(summary="Parameters (MRP, minimum wage) with dated values"))
 class ParameterListApi(PublicReferenceApi):
+    """Parameters the law fixes per period (MRP, minimum wage), each value with its legal act."""
+
     serializer_class = ParameterOutputSerializer
 
     def get_queryset(self) -> QuerySet[Parameter]:

@@ -164,7 +164,7 @@ _Classifier = TypeVar("_Classifier", bound=SimpleClassifier)
 
 
 def _active(model: type[_Classifier]) -> QuerySet[_Classifier]:
-    return model.objects.filter(is_active=True).order_by("sort_order", "code")
+    return model._default_manager.filter(is_active=True).order_by("sort_order", "code")
 
 
 def education_level_list() -> QuerySet[EducationLevel]:

@@ -69,9 +69,9 @@ class _Entry:
     parent_code: str | None = None
 
 
-def _read(path: Path | str) -> Table:
+def _read(path: Path | str, header_names: tuple[str, ...]) -> Table:
     try:
-        return read_table(path)
+        return read_table(path, header_names)
     except TableReadError as error:
         raise ImportRejected([], message=str(error)) from error
 
@@ -196,6 +196,10 @@ def _kato_entries(table: Table) -> tuple[list[_Entry], list[RowError], set[str]]
     return entries, errors, rejected
 
 
+class _ParentLoop(ValueError):
+    """The parent columns of some rows point at each other."""
+
+
 @dataclass
 class _Placement:
     level: int
@@ -218,9 +222,17 @@ def _kato_placements(
     failures: dict[str, str] = {}
 
     def level_of(code: str, chain: tuple[str, ...]) -> int:
-        if code in by_code:
+        if code not in by_code:
+            return stored_levels[code]
+        try:
             return place(by_code[code], chain).level
-        return stored_levels[code]
+        except _ParentLoop:
+            raise
+        except ValueError:
+            raise ValueError(
+                _("its parent %(parent)s (line %(line)s) is rejected")
+                % {"parent": code, "line": by_code[code].line}
+            ) from None
 
     def place(entry: _Entry, chain: tuple[str, ...] = ()) -> _Placement:
         if entry.code in placements:
@@ -228,7 +240,7 @@ def _kato_placements(
         if entry.code in failures:
             raise ValueError(failures[entry.code])
         if entry.code in chain:
-            raise ValueError(_("the parent codes of %s form a loop") % entry.code)
+            raise _ParentLoop(_("the parent codes of %s form a loop") % entry.code)
         chain = (*chain, entry.code)
         try:
             region_code = kato_region_code(entry.code)
@@ -384,7 +396,7 @@ def kato_import(
     Raises :class:`ImportRejected` (nothing written) when any row is wrong, unless
     ``skip_invalid``: then bad rows are left out and listed in the report.
     """
-    table = _read(path)
+    table = _read(path, KATO_CODE_HEADERS)
     entries, row_errors, rejected = _kato_entries(table)
     region_entries = [entry for entry in entries if kato_structural_depth(entry.code) == 1]
     unit_entries = [entry for entry in entries if kato_structural_depth(entry.code) != 1]
@@ -583,7 +595,7 @@ def occupation_import(
     Raises :class:`ImportRejected` (nothing written) when any row is wrong, unless
     ``skip_invalid``: then bad rows are left out and listed in the report.
     """
-    table = _read(path)
+    table = _read(path, OCCUPATION_CODE_HEADERS)
     entries, row_errors, rejected = _occupation_entries(table)
     stored_codes = set(Occupation.objects.values_list("code", flat=True))
     entries, parent_errors = _check_occupation_parents(entries, stored_codes, rejected)

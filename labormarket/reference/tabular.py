@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,12 +65,21 @@ def _normalise_header(value: object) -> str:
     return _cell_text(value).lstrip("\ufeff").strip().lower()
 
 
-def _build(raw_rows: list[tuple[int, list[str]]]) -> Table:
-    header_index = next(
-        (index for index, (_line, cells) in enumerate(raw_rows) if any(cells)), None
-    )
-    if header_index is None:
+def _build(raw_rows: list[tuple[int, list[str]]], header_names: Collection[str] = ()) -> Table:
+    non_empty = [index for index, (_line, cells) in enumerate(raw_rows) if any(cells)]
+    if not non_empty:
         raise TableReadError(_("The file is empty."))
+    # Official workbooks may put a title above the header: take the first row that names one
+    # of the expected columns, else the first non-empty row.
+    wanted = {name.lower() for name in header_names}
+    header_index = next(
+        (
+            index
+            for index in non_empty
+            if wanted & {_normalise_header(cell) for cell in raw_rows[index][1]}
+        ),
+        non_empty[0],
+    )
     headers = tuple(_normalise_header(cell) for cell in raw_rows[header_index][1])
     rows = []
     for line, cells in raw_rows[header_index + 1 :]:
@@ -96,7 +106,7 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1251")
 
 
-def read_csv(path: Path) -> Table:
+def read_csv(path: Path, header_names: Collection[str] = ()) -> Table:
     text = _decode(path.read_bytes())
     sample = text[:8192]
     try:
@@ -107,10 +117,10 @@ def read_csv(path: Path) -> Table:
     raw_rows: list[tuple[int, list[str]]] = []
     for cells in reader:
         raw_rows.append((reader.line_num, [cell.strip() for cell in cells]))
-    return _build(raw_rows)
+    return _build(raw_rows, header_names)
 
 
-def read_xlsx(path: Path) -> Table:
+def read_xlsx(path: Path, header_names: Collection[str] = ()) -> Table:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -126,17 +136,21 @@ def read_xlsx(path: Path) -> Table:
         ]
     finally:
         workbook.close()
-    return _build(raw_rows)
+    return _build(raw_rows, header_names)
 
 
-def read_table(path: Path | str) -> Table:
-    """Read a CSV or XLSX file (chosen by its extension) into a :class:`Table`."""
+def read_table(path: Path | str, header_names: Collection[str] = ()) -> Table:
+    """Read a CSV or XLSX file (chosen by its extension) into a :class:`Table`.
+
+    The header is the first row naming one of ``header_names`` (title rows above it are
+    skipped), or the first non-empty row.
+    """
     path = Path(path)
     if not path.is_file():
         raise TableReadError(_("File not found: %s") % path)
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return read_csv(path)
+        return read_csv(path, header_names)
     if suffix in XLSX_SUFFIXES:
-        return read_xlsx(path)
+        return read_xlsx(path, header_names)
     raise TableReadError(_("Unsupported file type %s: use CSV or XLSX.") % (suffix or "?"))

@@ -227,7 +227,9 @@ class PersonListCreateApi(APIView):
         serializer = PersonCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         person = services.person_create(
-            actor=signed_in_user(request), iin=serializer.validated_data["iin"], data=serializer.to_data()
+            actor=signed_in_user(request),
+            iin=serializer.validated_data["iin"],
+            data=serializer.to_data(),
         )
         return Response(_detail(person), status=status.HTTP_201_CREATED)
 
@@ -243,7 +245,9 @@ class PersonLookupApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = LookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = selectors.person_search(signed_in_user(request), serializer.validated_data["iin"]).first()
+        person = selectors.person_search(
+            signed_in_user(request), serializer.validated_data["iin"]
+        ).first()
         if person is None:
             raise NotFound("There is no person with this IIN in your region.")
         person = services.person_open_card(
@@ -296,12 +300,12 @@ class PersonDetailApi(APIView):
             "house": current.house,
             "flat": current.flat,
             "email": current.email,
-            "disability_group": (
-                current.disability_group.code if current.disability_group else ""
-            ),
+            "disability_group": (current.disability_group.code if current.disability_group else ""),
         }
         changes = request.data if isinstance(request.data, dict) else {}
         serializer = PersonInputSerializer(data={**base, **changes})
         serializer.is_valid(raise_exception=True)
-        person = services.person_update(actor=signed_in_user(request), person_id=pk, data=serializer.to_data())
+        person = services.person_update(
+            actor=signed_in_user(request), person_id=pk, data=serializer.to_data()
+        )
         return Response(_detail(person))

@@ -7,9 +7,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from labormarket.core.errors import ValidationFailed
-from labormarket.reference.models import DisabilityGroup, Region
+from labormarket.core.validators import validate_iin, validate_phone
+from labormarket.reference.models import DisabilityGroup, EducationLevel, Region
 
-from .choices import AccessPurpose, CitizenshipStatus, ConsentEvidence, ConsentPurpose
+from .choices import (
+    AccessPurpose,
+    CitizenshipStatus,
+    ConsentEvidence,
+    ConsentPurpose,
+    FamilyRelation,
+)
 from .policies import person_write_scope
 from .services import PersonData
 
@@ -38,7 +45,9 @@ class PersonForm(forms.Form):
     """The person's facts as staff enter them; the service does the domain validation and its
     field errors are shown next to the fields (see :meth:`add_service_errors`)."""
 
-    iin = forms.CharField(label=_("IIN"), max_length=20, help_text=_("12 digits"))
+    iin = forms.CharField(
+        label=_("IIN"), max_length=20, help_text=_("12 digits"), validators=[validate_iin]
+    )
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     middle_name = forms.CharField(label=_("Patronymic"), max_length=150, required=False)
@@ -58,7 +67,11 @@ class PersonForm(forms.Form):
     house = forms.CharField(label=_("House"), max_length=20, required=False)
     flat = forms.CharField(label=_("Flat"), max_length=20, required=False)
     phone = forms.CharField(
-        label=_("Mobile phone"), max_length=30, required=False, help_text=_("+7 7XX XXX XX XX")
+        label=_("Mobile phone"),
+        max_length=30,
+        required=False,
+        help_text=_("+7 7XX XXX XX XX"),
+        validators=[validate_phone],
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
     disability_group = forms.ModelChoiceField(
@@ -110,14 +123,8 @@ class PersonForm(forms.Form):
                 self.add_error(target, ValidationError(item.message, code=item.code))
 
 
-class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
-    scope = forms.CharField(label=_("Scope"), max_length=500)
-    version = forms.CharField(label=_("Version of the text"), max_length=32, initial="1.0")
-    evidence = forms.ChoiceField(label=_("Evidence"), choices=ConsentEvidence.choices)
-    evidence_reference = forms.CharField(
-        label=_("Evidence reference"), max_length=300, required=False
-    )
+class _BootstrapForm(forms.Form):
+    """Adds Bootstrap classes and maps a service's field errors onto the form."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,3 +137,63 @@ class ConsentForm(forms.Form):
             target = name if name in self.fields else None
             for item in errors:
                 self.add_error(target, ValidationError(item.message, code=item.code))
+
+
+class EducationForm(_BootstrapForm):
+    prefix = "education"
+
+    level = forms.ChoiceField(label=_("Level"))
+    institution = forms.CharField(label=_("Institution"), max_length=300)
+    speciality = forms.CharField(label=_("Speciality"), max_length=300, required=False)
+    graduation_year = forms.IntegerField(
+        label=_("Year of graduation"), required=False, min_value=1900, max_value=2100
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + [
+            (level.code, level.name) for level in EducationLevel.objects.filter(is_active=True)
+        ]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class WorkHistoryForm(_BootstrapForm):
+    prefix = "work"
+
+    employer_name = forms.CharField(label=_("Employer"), max_length=300)
+    employer_bin = forms.CharField(label=_("Employer's BIN"), max_length=20, required=False)
+    position = forms.CharField(label=_("Position"), max_length=300)
+    occupation_code = forms.CharField(
+        label=_("Occupation code (NKZ)"), max_length=12, required=False, help_text=_("e.g. 2422")
+    )
+    started_on = forms.DateField(label=_("Started"), widget=DateInput())
+    ended_on = forms.DateField(label=_("Ended"), widget=DateInput(), required=False)
+
+
+class FamilyLinkForm(_BootstrapForm):
+    """The relative is named by IIN; the form is sent by POST so the IIN stays out of URLs."""
+
+    prefix = "family"
+
+    relative_iin = forms.CharField(label=_("Relative's IIN"), max_length=20)
+    relation = forms.ChoiceField(
+        label=_("The relative is the person's"), choices=FamilyRelation.choices
+    )
+
+
+class ConsentForm(_BootstrapForm):
+    prefix = "consent"
+
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    scope = forms.CharField(label=_("Scope"), max_length=500)
+    version = forms.CharField(label=_("Version of the text"), max_length=32, initial="1.0")
+    evidence = forms.ChoiceField(label=_("Evidence"), choices=ConsentEvidence.choices)
+    evidence_reference = forms.CharField(
+        label=_("Evidence reference"), max_length=300, required=False
+    )

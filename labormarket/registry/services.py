@@ -8,13 +8,16 @@ exist), and nothing is written in either case.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from labormarket.accounts.models import Organisation, User
+from labormarket.core.bin import InvalidBIN, parse_bin
 from labormarket.core.errors import (
     ApplicationError,
     Conflict,
@@ -24,7 +27,13 @@ from labormarket.core.errors import (
 )
 from labormarket.core.iin import InvalidIIN, parse_iin
 from labormarket.core.phones import InvalidPhone, normalize_phone
-from labormarket.reference.models import DisabilityGroup, KatoUnit, Region
+from labormarket.reference.models import (
+    DisabilityGroup,
+    EducationLevel,
+    KatoUnit,
+    Occupation,
+    Region,
+)
 
 from .choices import (
     INVERSE_RELATION,
@@ -40,12 +49,14 @@ from .choices import (
 )
 from .models import (
     Consent,
+    EducationRecord,
     FamilyLink,
     LabourStatusChange,
     Person,
     PersonAccessLog,
     PersonalRecordCard,
     PersonPhone,
+    WorkHistoryEntry,
 )
 from .policies import can_use_registry, person_read_scope, person_write_scope
 
@@ -451,3 +462,142 @@ def person_deregister(
         closed_at=timezone.now(), close_reason=reason
     )
     return person
+
+
+# --- Education and work history --------------------------------------------------------------
+
+#: The youngest age at which a person may work with a parent's consent (Labour Code, art. 31).
+MIN_WORKING_AGE = 14
+
+
+@transaction.atomic
+def education_record_add(
+    *,
+    actor: User,
+    person_id: int,
+    level_code: str,
+    institution: str,
+    speciality: str = "",
+    graduation_year: int | None = None,
+) -> EducationRecord:
+    """Add a completed (or current) course of education to the person's file."""
+    person = _person_for_write(actor, person_id)
+    errors = _Errors()
+    level = EducationLevel.objects.filter(code=level_code, is_active=True).first()
+    if level is None:
+        errors.add("level", "invalid_choice", _("Choose an education level from the list."))
+    if not institution.strip():
+        errors.add("institution", "required", _("Name the institution."))
+    if graduation_year is not None:
+        earliest = person.birth_date.year + 5
+        latest = timezone.localdate().year + 10
+        if not earliest <= graduation_year <= latest:
+            errors.add(
+                "graduation_year",
+                "graduation_year_impossible",
+                _("The year must be between %(earliest)s and %(latest)s.")
+                % {"earliest": earliest, "latest": latest},
+            )
+    errors.raise_if_any()
+    return EducationRecord.objects.create(
+        person=person,
+        level=level,
+        institution=institution.strip(),
+        speciality=speciality.strip(),
+        graduation_year=graduation_year,
+    )
+
+
+@transaction.atomic
+def education_record_delete(*, actor: User, person_id: int, record_id: int) -> None:
+    person = _person_for_write(actor, person_id)
+    deleted, _rows = EducationRecord.objects.filter(pk=record_id, person=person).delete()
+    if not deleted:
+        raise NotFound()
+
+
+@transaction.atomic
+def work_history_add(
+    *,
+    actor: User,
+    person_id: int,
+    employer_name: str,
+    position: str,
+    started_on: date,
+    ended_on: date | None = None,
+    employer_bin: str = "",
+    occupation_code: str = "",
+) -> WorkHistoryEntry:
+    """Add a job to the person's work history; dates must be possible for this person."""
+    person = _person_for_write(actor, person_id)
+    errors = _Errors()
+    if not employer_name.strip():
+        errors.add("employer_name", "required", _("Name the employer."))
+    if not position.strip():
+        errors.add("position", "required", _("Give the position."))
+    bin_value = employer_bin.strip()
+    if bin_value:
+        try:
+            bin_value = parse_bin(bin_value).value
+        except InvalidBIN as error:
+            errors.add("employer_bin", error.code, str(error))
+    occupation = None
+    if occupation_code.strip():
+        occupation = Occupation.objects.filter(code=occupation_code.strip()).first()
+        if occupation is None:
+            errors.add(
+                "occupation",
+                "occupation_unknown",
+                _("There is no occupation with code %(code)s.") % {"code": occupation_code},
+            )
+    today = timezone.localdate()
+    adult_from = _add_years(person.birth_date, MIN_WORKING_AGE)
+    if started_on > today:
+        errors.add("started_on", "date_in_future", _("The start date cannot be in the future."))
+    elif started_on < adult_from:
+        errors.add(
+            "started_on",
+            "work_before_minimum_age",
+            _("The person was younger than %(age)s on this date.") % {"age": MIN_WORKING_AGE},
+        )
+    if ended_on is not None:
+        if ended_on < started_on:
+            errors.add("ended_on", "ends_before_start", _("The job cannot end before it starts."))
+        elif ended_on > today:
+            errors.add("ended_on", "date_in_future", _("The end date cannot be in the future."))
+    errors.raise_if_any()
+    return WorkHistoryEntry.objects.create(
+        person=person,
+        employer_name=employer_name.strip(),
+        employer_bin=bin_value,
+        position=position.strip(),
+        occupation=occupation,
+        started_on=started_on,
+        ended_on=ended_on,
+    )
+
+
+@transaction.atomic
+def work_history_delete(*, actor: User, person_id: int, entry_id: int) -> None:
+    person = _person_for_write(actor, person_id)
+    deleted, _rows = WorkHistoryEntry.objects.filter(pk=entry_id, person=person).delete()
+    if not deleted:
+        raise NotFound()
+
+
+@transaction.atomic
+def family_link_remove(*, actor: User, person_id: int, relative_id: int) -> None:
+    """Remove the link between two persons, on both sides."""
+    person = _person_for_write(actor, person_id)
+    deleted, _rows = FamilyLink.objects.filter(
+        Q(person=person, relative_id=relative_id) | Q(person_id=relative_id, relative=person)
+    ).delete()
+    if not deleted:
+        raise NotFound()
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a non-leap target year
+        return day.replace(year=day.year + years, day=28)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,12 +15,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from labormarket.core.errors import ApplicationError, NotFound, ValidationFailed
+from labormarket.core.errors import NotFound, ValidationFailed
 from labormarket.core.http import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .choices import AccessChannel, AccessPurpose, ConsentPurpose
-from .forms import AccessPurposeForm, ConsentForm, PersonForm, PersonSearchForm
+from .forms import (
+    AccessPurposeForm,
+    ConsentForm,
+    EducationForm,
+    FamilyLinkForm,
+    PersonForm,
+    PersonSearchForm,
+    WorkHistoryForm,
+)
 from .models import Person
 from .policies import can_create_persons, can_use_registry, person_write_scope
 
@@ -100,6 +109,24 @@ def _open_card(request: AuthenticatedHttpRequest, pk: int, purpose: str) -> Pers
         raise Http404 from error
 
 
+def _card_context(
+    request: AuthenticatedHttpRequest, person: Person, purpose: str, **forms: Any
+) -> dict[str, Any]:
+    person = selectors.person_card_sections(person)
+    return {
+        "person": person,
+        "purpose": purpose,
+        "purpose_label": AccessPurpose(purpose).label,
+        "can_change": request.user.has_perm("registry.change_person", person),
+        "consent_form": forms.get("consent_form") or ConsentForm(),
+        "education_form": forms.get("education_form") or EducationForm(),
+        "work_form": forms.get("work_form") or WorkHistoryForm(),
+        "family_form": forms.get("family_form") or FamilyLinkForm(),
+        "open_form": next((name for name, form in forms.items() if form is not None), ""),
+        "access_log": selectors.person_access_log_for(person),
+    }
+
+
 @login_required
 def person_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The person's card. Staff first say why they open it; the opening is logged."""
@@ -111,18 +138,161 @@ def person_card(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(request, "registry/purpose.html", {"form": purpose_form, "pk": pk})
     purpose = purpose_form.cleaned_data["purpose"]
     request.session[SESSION_PURPOSE_KEY] = purpose
-    person = selectors.person_card_sections(_open_card(request, pk, purpose))
-    return render(
+    person = _open_card(request, pk, purpose)
+    return render(request, "registry/person_card.html", _card_context(request, person, purpose))
+
+
+def _card_url(pk: int) -> str:
+    return reverse("registry:person_card", args=[pk]) + f"?purpose={AccessPurpose.DATA_CORRECTION}"
+
+
+def _card_action(
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    form_name: str,
+    form_class: type[Any],
+    action: Callable[[Any], object],
+    success: str,
+) -> HttpResponse:
+    """Handle a form posted from the card: on success back to the card with a message; on bad
+    input the card again (400) with the form open and the errors next to its fields."""
+    person = _person_for_change(request, pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationFailed as error:
+            form.add_service_errors(error)
+        except NotFound as error:
+            raise Http404 from error
+        else:
+            messages.success(request, success)
+            return redirect(_card_url(pk))
+    context = _card_context(request, person, AccessPurpose.DATA_CORRECTION, **{form_name: form})
+    return render(request, "registry/person_card.html", context, status=400)
+
+
+@login_required
+@require_POST
+def consent_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _card_action(
         request,
-        "registry/person_card.html",
-        {
-            "person": person,
-            "purpose": purpose,
-            "purpose_label": AccessPurpose(purpose).label,
-            "can_change": request.user.has_perm("registry.change_person", person),
-            "consent_form": ConsentForm(),
-            "access_log": selectors.person_access_log_for(person),
-        },
+        pk,
+        "consent_form",
+        ConsentForm,
+        lambda data: services.consent_give(actor=request.user, person_id=pk, **data),
+        _("The consent has been recorded."),
+    )
+
+
+@login_required
+@require_POST
+def education_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _card_action(
+        request,
+        pk,
+        "education_form",
+        EducationForm,
+        lambda data: services.education_record_add(
+            actor=request.user,
+            person_id=pk,
+            level_code=data["level"],
+            institution=data["institution"],
+            speciality=data["speciality"],
+            graduation_year=data["graduation_year"],
+        ),
+        _("The education record has been added."),
+    )
+
+
+@login_required
+@require_POST
+def work_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _card_action(
+        request,
+        pk,
+        "work_form",
+        WorkHistoryForm,
+        lambda data: services.work_history_add(actor=request.user, person_id=pk, **data),
+        _("The job has been added to the work history."),
+    )
+
+
+@login_required
+@require_POST
+def family_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    def link(data: dict[str, Any]) -> object:
+        relative = selectors.person_search(request.user, data["relative_iin"]).first()
+        if relative is None:
+            raise ValidationFailed.single(
+                "relative_iin",
+                "relative_unknown",
+                _("There is no person with this IIN in your region's registry."),
+            )
+        return services.family_link_add(
+            actor=request.user, person_id=pk, relative_id=relative.pk, relation=data["relation"]
+        )
+
+    return _card_action(
+        request, pk, "family_form", FamilyLinkForm, link, _("The family link has been added.")
+    )
+
+
+def _card_delete(
+    request: AuthenticatedHttpRequest, pk: int, action: Callable[[], object], success: str
+) -> HttpResponse:
+    _person_for_change(request, pk)
+    try:
+        action()
+    except NotFound as error:
+        raise Http404 from error
+    messages.success(request, success)
+    return redirect(_card_url(pk))
+
+
+@login_required
+@require_POST
+def education_delete(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    return _card_delete(
+        request,
+        pk,
+        lambda: services.education_record_delete(
+            actor=request.user, person_id=pk, record_id=item_pk
+        ),
+        _("The education record has been removed."),
+    )
+
+
+@login_required
+@require_POST
+def work_delete(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    return _card_delete(
+        request,
+        pk,
+        lambda: services.work_history_delete(actor=request.user, person_id=pk, entry_id=item_pk),
+        _("The job has been removed from the work history."),
+    )
+
+
+@login_required
+@require_POST
+def family_remove(request: AuthenticatedHttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    return _card_delete(
+        request,
+        pk,
+        lambda: services.family_link_remove(actor=request.user, person_id=pk, relative_id=item_pk),
+        _("The family link has been removed."),
+    )
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    return _card_delete(
+        request,
+        pk,
+        lambda: services.consent_withdraw(actor=request.user, person_id=pk, consent_id=consent_pk),
+        _("The consent has been withdrawn."),
     )
 
 
@@ -163,49 +333,6 @@ def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "registry/person_form.html", {"form": form, "person": person}, status=status
     )
-
-
-@login_required
-@require_POST
-def consent_give(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _person_for_change(request, pk)
-    form = ConsentForm(request.POST)
-    url = reverse("registry:person_card", args=[pk]) + f"?purpose={AccessPurpose.DATA_CORRECTION}"
-    if form.is_valid():
-        try:
-            services.consent_give(actor=request.user, person_id=pk, **form.cleaned_data)
-        except ValidationFailed as error:
-            form.add_service_errors(error)
-        except NotFound as error:
-            raise Http404 from error
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return redirect(url)
-        else:
-            messages.success(request, _("The consent has been recorded."))
-            return redirect(url)
-    errors = "; ".join(
-        f"{form.fields[name].label if name in form.fields else ''}: {' '.join(map(str, msgs))}"
-        for name, msgs in form.errors.items()
-    )
-    messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": errors})
-    return redirect(url)
-
-
-@login_required
-@require_POST
-def consent_withdraw(request: AuthenticatedHttpRequest, pk: int, consent_pk: int) -> HttpResponse:
-    _person_for_change(request, pk)
-    try:
-        services.consent_withdraw(actor=request.user, person_id=pk, consent_id=consent_pk)
-    except NotFound as error:
-        raise Http404 from error
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The consent has been withdrawn."))
-    url = reverse("registry:person_card", args=[pk])
-    return redirect(f"{url}?purpose={AccessPurpose.DATA_CORRECTION}")
 
 
 @login_required

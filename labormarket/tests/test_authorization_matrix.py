@@ -16,7 +16,15 @@ from django.test import Client
 from labormarket.accounts.choices import Role
 from labormarket.accounts.tests.factories import AKMOLA, KARAGANDA, region, user_with_role
 from labormarket.core.testing import next_iin
-from labormarket.registry.models import Consent, Person, PersonAccessLog
+from labormarket.reference.models import EducationLevel
+from labormarket.registry.models import (
+    Consent,
+    EducationRecord,
+    FamilyLink,
+    Person,
+    PersonAccessLog,
+    WorkHistoryEntry,
+)
 from labormarket.registry.tests.factories import PersonFactory
 
 ANONYMOUS = "anonymous"
@@ -40,6 +48,7 @@ SIGNED_IN = set(Role.values)
 class World:
     home: Person
     other: Person
+    relative: Person
 
 
 @dataclass
@@ -94,6 +103,24 @@ def api_person(w: World, iin: str | None = None) -> dict:
     if iin:
         data["iin"] = iin
     return data
+
+
+CONSENT = {
+    "consent-purpose": "cv_publication",
+    "consent-scope": "CV",
+    "consent-version": "1.0",
+    "consent-evidence": "portal",
+}
+EDUCATION = {"education-level": "higher", "education-institution": "КарГУ"}
+WORK = {
+    "work-employer_name": "ТОО «Руда»",
+    "work-position": "Инженер",
+    "work-started_on": "2015-01-01",
+}
+
+
+def family(w: World) -> dict:
+    return {"family-relative_iin": w.relative.iin, "family-relation": "sibling"}
 
 
 LOGIN = "/accounts/login/"
@@ -194,12 +221,7 @@ CASES = [
         "post",
         lambda w: f"/staff/persons/{w.home.pk}/consents/",
         change(302),
-        body=lambda w: {
-            "purpose": "cv_publication",
-            "scope": "CV",
-            "version": "1.0",
-            "evidence": "portal",
-        },
+        body=lambda w: CONSENT,
         writes=True,
     ),
     Case(
@@ -207,12 +229,46 @@ CASES = [
         "post",
         lambda w: f"/staff/persons/{w.other.pk}/consents/",
         allow(NATIONAL_READERS, 302, 404, 302),
-        body=lambda w: {
-            "purpose": "cv_publication",
-            "scope": "CV",
-            "version": "1.0",
-            "evidence": "portal",
-        },
+        body=lambda w: CONSENT,
+        writes=True,
+    ),
+    Case(
+        "add education",
+        "post",
+        lambda w: f"/staff/persons/{w.home.pk}/education/",
+        change(302),
+        body=lambda w: EDUCATION,
+        writes=True,
+    ),
+    Case(
+        "remove education",
+        "post",
+        lambda w: f"/staff/persons/{w.home.pk}/education/{w.home.education.get().pk}/delete/",
+        change(302),
+        writes=True,
+    ),
+    Case(
+        "add work history",
+        "post",
+        lambda w: f"/staff/persons/{w.home.pk}/work/",
+        change(302),
+        body=lambda w: WORK,
+        writes=True,
+    ),
+    Case(
+        "add family link",
+        "post",
+        lambda w: f"/staff/persons/{w.home.pk}/family/",
+        change(302),
+        body=family,
+        writes=True,
+    ),
+    Case(
+        "add education in another region",
+        "post",
+        lambda w: f"/staff/persons/{w.other.pk}/education/",
+        allow(NATIONAL_READERS, 302, 404, 302),
+        body=lambda w: EDUCATION,
         writes=True,
     ),
     Case("citizen cabinet", "get", lambda w: "/cabinet/", allow({Role.CITIZEN}, 200, 404, 302)),
@@ -295,7 +351,12 @@ def client_for(role: str) -> Client:
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_authorization_matrix(role: str, case: Case):
     world = World(
-        home=PersonFactory(region=region(KARAGANDA)), other=PersonFactory(region=region(AKMOLA))
+        home=PersonFactory(region=region(KARAGANDA)),
+        other=PersonFactory(region=region(AKMOLA)),
+        relative=PersonFactory(region=region(KARAGANDA)),
+    )
+    EducationRecord.objects.create(
+        person=world.home, level=EducationLevel.objects.get(code="higher"), institution="КазНУ"
     )
     client = client_for(role)
     expected = case.expect(role)

@@ -1,8 +1,8 @@
 """Fixtures for the browser journeys.
 
-* ``browser`` — one headless Debian chromium per session (``/usr/bin/chromium``; Playwright
-  cannot download browsers here). Missing chromium skips the tests, or fails them when the ``CI``
-  environment variable is set.
+* ``browser`` — one headless Debian chromium per session (``/usr/bin/chromium``, or
+  ``$BROWSER_TESTS_CHROMIUM``; Playwright cannot download browsers here). Missing chromium skips
+  the tests, or fails them when the ``CI`` environment variable is set.
 * ``page`` — a fresh browser context per test (no cookies leak between tests), locale ru-RU,
   10 s default timeout. JavaScript errors and failed static files fail the test; a failing test
   leaves ``FAILED-<test>.png`` next to the other screenshots.
@@ -16,6 +16,7 @@ while the browser is up. The database is touched only from this thread and the l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -26,9 +27,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("BROWSER_TESTS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,7 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DEFAULT_TIMEOUT_MS = 10_000
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "artifacts" / "browser"
@@ -127,18 +128,18 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     page.on("pageerror", lambda error: problems.errors.append(str(error)))
     page.on(
         "response",
-        lambda response: problems.bad_static.append(f"{response.status} {response.url}")
-        if "/static/" in response.url and response.status >= 400
-        else None,
+        lambda response: (
+            problems.bad_static.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
     )
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         name = re.sub(r"[^\w.-]+", "_", request.node.name)
-        try:
+        with contextlib.suppress(Exception):  # the screenshot is a courtesy
             page.screenshot(path=ARTIFACTS / f"FAILED-{name}.png", full_page=True)
-        except Exception:  # noqa: BLE001, S110 - the screenshot is a courtesy
-            pass
     context.close()
     assert not problems.errors, f"JavaScript errors in the page: {problems.errors}"
     assert not problems.bad_static, f"Static files failed to load: {problems.bad_static}"

@@ -19,16 +19,28 @@ from playwright.sync_api import Page, Response, expect
 
 from labormarket.accounts.choices import Role
 from labormarket.accounts.forms import SignInForm
-from labormarket.accounts.tests.factories import PASSWORD, region, user_with_role
 from labormarket.core.iin import IIN_ERROR_MESSAGES
 from labormarket.core.testing import next_iin
 from labormarket.registry.models import Person, PersonAccessLog
-from labormarket.registry.tests.factories import PersonFactory
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
+    from labormarket.accounts.models import User
+    from labormarket.reference.models import Region
+
     from .conftest import Site
+
+    # The factories live under tests/, which mypy leaves out; these are the signatures used here.
+    PASSWORD: str
+
+    def user_with_role(role: str, **kw: object) -> User: ...
+    def region(code: str = ...) -> Region: ...
+    def PersonFactory(**kw: object) -> Person: ...  # noqa: N802
+
+else:
+    from labormarket.accounts.tests.factories import PASSWORD, region, user_with_role
+    from labormarket.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.browser
 
@@ -238,7 +250,8 @@ def test_language_switch_to_kazakh_english_and_back_to_russian(page: Page, site:
 
     for number, language in enumerate(("kk", "en", "ru"), start=14):
         page.evaluate("window.__beforeSwitch = true")
-        follow(page, lambda language=language: page.select_option("#language-select", language))
+        with page.expect_navigation():
+            page.select_option("#language-select", language)
         assert page.evaluate("window.__beforeSwitch") is None, "the page was not reloaded"
         assert site.path_of(page) == REGISTRY  # back where we were
         expect(page.locator("html")).to_have_attribute("lang", language)
@@ -289,6 +302,7 @@ def test_add_person_form_shows_the_iin_error_then_creates_the_person(
     assert site.path_of(page) == "/staff/persons/new/"
     iin_input = page.locator("#id_iin")
     expect(iin_input).to_have_attribute("aria-invalid", "true")
+    expect(iin_input).to_have_attribute("aria-describedby", re.compile(r"\bid_iin_error\b"))
     error = page.locator("#id_iin_error")
     expect(error).to_have_text(tr(IIN_ERROR_MESSAGES["iin_check_digit"]))
     # Next to the field: in the same wrapper as the input, right after it (and its help).
@@ -342,7 +356,14 @@ def test_keyboard_reaches_the_sign_in_fields_in_order(page: Page, site: Site) ->
     skip = page.locator("a[href='#main']")
     expect(skip).to_be_focused()
     box = skip.bounding_box()
-    assert box is not None and box["width"] > 20 and box["height"] > 10, "skip link not shown"
+    assert box is not None
+    assert box["width"] > 20, "skip link not shown"
+    assert box["height"] > 10, "skip link not shown"
+    on_top = page.evaluate(
+        """([x, y]) => document.elementFromPoint(x, y)?.closest("a[href='#main']") !== null""",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top, "the focused skip link is hidden behind another element (the navbar?)"
     site.shot(page, "20-keyboard-skip-link-ru.png")
 
     # Tab alone walks through the top bar and on to the form, in order.
@@ -399,7 +420,9 @@ def test_citizen_sees_own_cabinet_and_not_the_registry(page: Page, site: Site) -
     )
     site.shot(page, "23-cabinet-citizen-ru.png")
 
-    for path in (REGISTRY, "/staff/persons/new/", f"/staff/persons/{person.pk}/?purpose=consultation"):
+    card = f"/staff/persons/{person.pk}/?purpose=consultation"
+    for path in (REGISTRY, "/staff/persons/new/", card):
         response = page.goto(site.url(path))
-        assert response is not None and response.status == 404, path
+        assert response is not None
+        assert response.status == 404, path
     site.shot(page, "24-citizen-registry-404.png")

@@ -73,7 +73,13 @@ def user_with_role(
     if role == Role.CITIZEN:
         from labormarket.registry.tests.factories import PersonFactory
 
-        PersonFactory(user=user, region=region(region_code))
+        PersonFactory(
+            user=user,
+            region=region(region_code),
+            last_name=user.last_name,
+            first_name=user.first_name,
+            middle_name="",
+        )
         return user
     if organisation is None:
         organisation = OrganisationFactory(kind=KIND_FOR_ROLE[role], region=region(region_code))

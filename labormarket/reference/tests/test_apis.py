@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from labormarket.reference.models import Region
+
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
@@ -274,8 +276,6 @@ def test_undefined_parameter_is_404(client, path, message):
 
 
 def test_reference_api_is_read_only(client):
-    from labormarket.reference.models import Region
-
     response = client.post(f"{API}/regions/", {"kato_code": "990000000"})
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"

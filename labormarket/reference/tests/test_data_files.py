@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -98,7 +99,7 @@ def test_regions_file_lists_the_seventeen_oblasts_and_three_cities_since_2022():
     assert sorted(int(row["sort_order"]) for row in regions) == list(range(1, 21))
     for row in regions:
         assert all(row[field] for field in NAME_FIELDS), row["kato_code"]
-        assert row["timezone"].startswith("Asia/"), row["kato_code"]
+        assert ZoneInfo(row["timezone"]).key.startswith("Asia/"), row["kato_code"]
 
 
 def test_kato_units_have_nine_digit_codes_and_parents_one_level_up(kato_units):

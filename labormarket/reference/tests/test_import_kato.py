@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from labormarket.reference.errors import ImportRejected
@@ -15,6 +16,14 @@ from labormarket.reference.models import KatoUnit, Region
 from labormarket.reference.services import kato_import
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are translated; these tests pin English to compare them exactly."""
+    with translation.override("en"):
+        yield
+
 
 OFFICIAL_HEADER = ["te", "ab", "cd", "ef", "hij", "k", "kaz_name", "rus_name", "nn"]
 OWN_HEADER = ["code", "level", "parent_code", "name_ru", "name_kk", "name_en"]
@@ -124,11 +133,13 @@ def test_official_csv_in_windows_1251_with_semicolons(tmp_path):
     assert (settlement.level, settlement.parent.code) == (3, "352400000")
 
 
-def test_official_xlsx_with_numeric_codes(tmp_path):
+def test_official_xlsx_with_numeric_codes_below_a_title_row(tmp_path):
     path = write_xlsx(
         tmp_path / "kato.xlsx",
-        OFFICIAL_HEADER,
+        ["Классификатор административно-территориальных объектов (КАТО)"],
         [
+            [],
+            OFFICIAL_HEADER,
             [190000000, 19, 0, 0, 0, 1, "Алматы облысы", "Алматинская область", None],
             [196200000, 19, 62, 0, 0, 2, "Талғар ауданы", "Талгарский район", None],
             [196220000, 19, 62, 20, 0, 3, "Талғар қ.ә.", "Талгар Г.А.", None],
@@ -139,6 +150,7 @@ def test_official_xlsx_with_numeric_codes(tmp_path):
     report = kato_import(path=path)
 
     assert (report.created, report.updated, report.unchanged) == (2, 0, 2)
+    assert [error.line for error in report.errors] == []
     town = KatoUnit.objects.select_related("parent__parent").get(code="196220100")
     assert (town.level, town.parent.code, town.parent.parent.code) == (4, "196220000", "196200000")
     assert town.name_kk == "Талғар қ."
@@ -249,4 +261,25 @@ def test_a_file_without_a_code_column_is_refused(tmp_path):
         kato_import(path=path)
     assert [(error.line, error.message) for error in caught.value.row_errors] == [
         (1, "no KATO code column (expected “te” or “code”); found: name_ru")
+    ]
+
+
+def test_children_of_a_rejected_row_name_it_and_loops_are_found(tmp_path):
+    path = write_csv(
+        tmp_path / "chain.csv",
+        OWN_HEADER,
+        [
+            ["356430000", "4", "356400000", "уровень указан неверно", "", ""],
+            ["356430100", "", "", "поселок под отклоненной строкой", "", ""],
+            ["356440000", "3", "356450000", "петля 1", "", ""],
+            ["356450000", "3", "356440000", "петля 2", "", ""],
+        ],
+    )
+    with pytest.raises(ImportRejected) as caught:
+        kato_import(path=path)
+    assert [(error.line, error.message) for error in caught.value.row_errors] == [
+        (2, "level 4 does not match its parent (level 3)"),
+        (3, "its parent 356430000 (line 2) is rejected"),
+        (4, "the parent codes of 356440000 form a loop"),
+        (5, "the parent codes of 356440000 form a loop"),
     ]

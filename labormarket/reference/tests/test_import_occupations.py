@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import Workbook
 
 from labormarket.reference.errors import ImportRejected
@@ -15,6 +16,13 @@ from labormarket.reference.models import Occupation
 from labormarket.reference.services import occupation_import
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """The messages are translated; these tests pin English to compare them exactly."""
+    with translation.override("en"):
+        yield
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -193,4 +201,19 @@ def test_command_rejects_and_writes_nothing(tmp_path):
         f"{path}: not imported, nothing was written.\n"
         "  line 2: occupation code “12-x” must be 1 to 12 digits"
     )
+    assert Occupation.objects.count() == before
+
+
+def test_xlsx_errors_name_the_spreadsheet_row(tmp_path):
+    path = write_xlsx(
+        tmp_path / "bad.xlsx",
+        ["code", "name_ru", "name_kk"],
+        [["2512-1-001", "Разработчик", None], ["2512-1-00X", "Испорченный код", None]],
+    )
+    before = Occupation.objects.count()
+    with pytest.raises(ImportRejected) as caught:
+        occupation_import(path=path)
+    assert [(error.line, error.message) for error in caught.value.row_errors] == [
+        (3, "occupation code “2512-1-00X” must be 1 to 12 digits")
+    ]
     assert Occupation.objects.count() == before

@@ -45,7 +45,9 @@ def test_search_by_iin_finds_exactly_one_and_keeps_it_out_of_the_url(specialist_
     person = PersonFactory()
     PersonFactory()
     response = specialist_client.post(
-        reverse("registry:home"), {"q": person.iin, "purpose": "consultation"}, HTTP_HX_REQUEST="true"
+        reverse("registry:home"),
+        {"q": person.iin, "purpose": "consultation"},
+        HTTP_HX_REQUEST="true",
     )
     assert list(response.context["page"].object_list) == [person]
     # The results list shows names and links by id; the IIN stays in the form only.
