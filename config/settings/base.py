@@ -177,12 +177,19 @@ SPECTACULAR_SETTINGS = {
 # --- Background work (huey) ----------------------------------------------------------------
 HUEY_REDIS_URL = env("HUEY_REDIS_URL", default="")
 if HUEY_REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "labormarket", "url": HUEY_REDIS_URL}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "labormarket",
+        "url": HUEY_REDIS_URL,
+        "immediate": False,
+    }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "labormarket",
         "filename": str(VAR_DIR / "huey.sqlite3"),
+        # Explicit: djhuey would otherwise run tasks inline whenever DEBUG is on.
+        "immediate": False,
     }
 
 # --- Audit ----------------------------------------------------------------------------------
