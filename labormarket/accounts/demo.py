@@ -16,10 +16,12 @@ real mailbox.
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -886,7 +888,9 @@ def _pick_employer(
     return name.format(n=rng.randint(1, 98)), ""
 
 
-def _plan_education(rng: random.Random, plan: PersonPlan, career: Career, region: RegionProfile):
+def _plan_education(
+    rng: random.Random, plan: PersonPlan, career: Career, region: RegionProfile
+) -> None:
     born = plan.birth_date.year
     school = EducationPlan(
         "general_secondary", f"Средняя школа № {rng.randint(1, 95)}, {region.city}", "", born + 17
@@ -1242,9 +1246,12 @@ def demo_password() -> tuple[str, str]:
         if stored:
             return stored, str(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
     password = secrets.token_urlsafe(12)
-    path.write_text(password + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    # Readable by the owner only, from the first byte written.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
     return password, str(path)
 
 
@@ -1269,13 +1276,8 @@ class SeedReport:
 
 def _regions() -> dict[str, Region]:
     regions = {r.kato_code: r for r in Region.objects.filter(kato_code__in=REGION_CODES)}
-    missing = sorted(set(REGION_CODES) - set(regions))
-    if missing or not EducationLevel.objects.exists():
-        raise DemoDataError(
-            "Reference data is missing (regions "
-            + (", ".join(missing) or "present")
-            + "): run `manage.py load_reference` first."
-        )
+    if len(regions) != len(REGION_CODES) or not EducationLevel.objects.exists():
+        raise DemoDataError("Reference data is missing: run `manage.py load_reference` first.")
     return regions
 
 
@@ -1550,10 +1552,12 @@ def _seed_persons(
         tally.add(label, "created", after[label] - before)
 
     citizen = Person.objects.get(pk=person_ids[-1])
-    if citizen.user_id != citizen_user.pk:
+    if citizen.user_id == citizen_user.pk:
+        tally.add("citizen account links", "existing")
+    else:
         citizen.user = citizen_user
-        citizen.save(update_fields=["user"])
-        tally.add("persons linked to a user", "updated")
+        citizen.save(update_fields=["user", "updated_at"])
+        tally.add("citizen account links", "updated")
 
 
 def seed_demo(*, persons: int = DEFAULT_PERSONS) -> SeedReport:
@@ -1592,7 +1596,7 @@ def seed_demo(*, persons: int = DEFAULT_PERSONS) -> SeedReport:
     )
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
     line = "  ".join(f"{{:<{width}}}" for width in widths)
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -17,7 +18,14 @@ from labormarket.core.http import signed_in_user
 from labormarket.core.iin import mask_iin
 
 from . import selectors, services
-from .choices import AccessChannel, AccessPurpose, CitizenshipStatus
+from .choices import (
+    AccessChannel,
+    AccessPurpose,
+    CitizenshipStatus,
+    ConsentEvidence,
+    ConsentPurpose,
+    FamilyRelation,
+)
 from .models import Person
 from .policies import can_create_persons, can_use_registry
 
@@ -53,6 +61,9 @@ class PersonDetailSerializer(serializers.ModelSerializer):
     consents = serializers.SerializerMethodField()
     record_cards = serializers.SerializerMethodField()
     labour_status_history = serializers.SerializerMethodField()
+    education = serializers.SerializerMethodField()
+    work_history = serializers.SerializerMethodField()
+    family = serializers.SerializerMethodField()
 
     class Meta:
         model = Person
@@ -76,8 +87,48 @@ class PersonDetailSerializer(serializers.ModelSerializer):
             "labour_status",
             "labour_status_since",
             "consents",
+            "education",
+            "work_history",
+            "family",
             "record_cards",
             "labour_status_history",
+        ]
+
+    def get_education(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": r.pk,
+                "level": r.level.code,
+                "institution": r.institution,
+                "speciality": r.speciality,
+                "graduation_year": r.graduation_year,
+            }
+            for r in person.education.all()
+        ]
+
+    def get_work_history(self, person: Person) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": w.pk,
+                "employer_name": w.employer_name,
+                "employer_bin": w.employer_bin,
+                "position": w.position,
+                "occupation": w.occupation.code if w.occupation else None,
+                "started_on": w.started_on,
+                "ended_on": w.ended_on,
+            }
+            for w in person.work_history.all()
+        ]
+
+    def get_family(self, person: Person) -> list[dict[str, Any]]:
+        # The relative's id and name only: their IIN is on their own (logged) card.
+        return [
+            {
+                "relative_id": link.relative_id,
+                "relative_name": link.relative.full_name,
+                "relation": link.relation,
+            }
+            for link in person.family_links.all()
         ]
 
     def get_phones(self, person: Person) -> list[dict[str, Any]]:
@@ -309,3 +360,154 @@ class PersonDetailApi(APIView):
             actor=signed_in_user(request), person_id=pk, data=serializer.to_data()
         )
         return Response(_detail(person))
+
+
+# --- Parts of a person's file: consents, education, work history, family links ----------------
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    scope = serializers.CharField(max_length=500)
+    version = serializers.CharField(max_length=32)
+    evidence = serializers.ChoiceField(choices=ConsentEvidence.choices)
+    evidence_reference = serializers.CharField(max_length=300, required=False, default="")
+
+
+class EducationInputSerializer(serializers.Serializer):
+    level = serializers.CharField(max_length=32, help_text="Education level code")
+    institution = serializers.CharField(max_length=300)
+    speciality = serializers.CharField(max_length=300, required=False, default="")
+    graduation_year = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class WorkHistoryInputSerializer(serializers.Serializer):
+    employer_name = serializers.CharField(max_length=300)
+    employer_bin = serializers.CharField(max_length=20, required=False, default="")
+    position = serializers.CharField(max_length=300)
+    occupation = serializers.CharField(
+        max_length=12, required=False, default="", help_text="NKZ code"
+    )
+    started_on = serializers.DateField()
+    ended_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class FamilyLinkInputSerializer(serializers.Serializer):
+    relative_iin = serializers.CharField(max_length=20)
+    relation = serializers.ChoiceField(choices=FamilyRelation.choices)
+
+
+class _PersonPartApi(APIView):
+    """Adds to or removes from a person's file; answers with the whole updated card."""
+
+    permission_classes = [IsAuthenticated, CanUseRegistry]
+
+    def _respond(self, request: Request, pk: int, created: bool = True) -> Response:
+        person = selectors.person_queryset_for(signed_in_user(request)).get(pk=pk)
+        return Response(_detail(person), status=201 if created else 200)
+
+
+class PersonConsentsApi(_PersonPartApi):
+    @extend_schema(
+        summary="Record a consent", request=ConsentInputSerializer, responses=PersonDetailSerializer
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = ConsentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.consent_give(
+            actor=signed_in_user(request), person_id=pk, **serializer.validated_data
+        )
+        return self._respond(request, pk)
+
+
+class PersonConsentWithdrawApi(_PersonPartApi):
+    @extend_schema(summary="Withdraw a consent", request=None, responses=PersonDetailSerializer)
+    def post(self, request: Request, pk: int, item_pk: int) -> Response:
+        services.consent_withdraw(actor=signed_in_user(request), person_id=pk, consent_id=item_pk)
+        return self._respond(request, pk, created=False)
+
+
+class PersonEducationApi(_PersonPartApi):
+    @extend_schema(
+        summary="Add an education record",
+        request=EducationInputSerializer,
+        responses=PersonDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = EducationInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.education_record_add(
+            actor=signed_in_user(request),
+            person_id=pk,
+            level_code=data["level"],
+            institution=data["institution"],
+            speciality=data["speciality"],
+            graduation_year=data["graduation_year"],
+        )
+        return self._respond(request, pk)
+
+
+class PersonEducationItemApi(_PersonPartApi):
+    @extend_schema(summary="Remove an education record", responses=PersonDetailSerializer)
+    def delete(self, request: Request, pk: int, item_pk: int) -> Response:
+        services.education_record_delete(
+            actor=signed_in_user(request), person_id=pk, record_id=item_pk
+        )
+        return self._respond(request, pk, created=False)
+
+
+class PersonWorkHistoryApi(_PersonPartApi):
+    @extend_schema(
+        summary="Add a job to the work history",
+        request=WorkHistoryInputSerializer,
+        responses=PersonDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = WorkHistoryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["occupation_code"] = data.pop("occupation")
+        services.work_history_add(actor=signed_in_user(request), person_id=pk, **data)
+        return self._respond(request, pk)
+
+
+class PersonWorkHistoryItemApi(_PersonPartApi):
+    @extend_schema(summary="Remove a job from the work history", responses=PersonDetailSerializer)
+    def delete(self, request: Request, pk: int, item_pk: int) -> Response:
+        services.work_history_delete(actor=signed_in_user(request), person_id=pk, entry_id=item_pk)
+        return self._respond(request, pk, created=False)
+
+
+class PersonFamilyApi(_PersonPartApi):
+    @extend_schema(
+        summary="Link a relative (named by IIN in the body)",
+        request=FamilyLinkInputSerializer,
+        responses=PersonDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = FamilyLinkInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = signed_in_user(request)
+        relative = selectors.person_search(user, serializer.validated_data["relative_iin"]).first()
+        if relative is None:
+            raise ValidationFailed.single(
+                "relative_iin",
+                "relative_unknown",
+                gettext("There is no person with this IIN in your region's registry."),
+            )
+        services.family_link_add(
+            actor=user,
+            person_id=pk,
+            relative_id=relative.pk,
+            relation=serializer.validated_data["relation"],
+        )
+        return self._respond(request, pk)
+
+
+class PersonFamilyItemApi(_PersonPartApi):
+    @extend_schema(summary="Remove the link to a relative", responses=PersonDetailSerializer)
+    def delete(self, request: Request, pk: int, item_pk: int) -> Response:
+        services.family_link_remove(
+            actor=signed_in_user(request), person_id=pk, relative_id=item_pk
+        )
+        return self._respond(request, pk, created=False)

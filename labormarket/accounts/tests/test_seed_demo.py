@@ -12,6 +12,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from labormarket.accounts import demo
 from labormarket.accounts.choices import OrganisationKind, Role
@@ -388,3 +389,15 @@ class TestAfterOneRun:
             seed(0)
         assert check.call_count == 1
         assert make.call_count == 0
+
+    def test_education_and_work_history_keep_the_registry_rules(self, seeded):
+        """The bulk-inserted rows obey what education_record_add / work_history_add check."""
+        for record in EducationRecord.objects.select_related("person"):
+            assert record.graduation_year >= record.person.birth_date.year + 5
+        today = timezone.localdate()
+        for job in WorkHistoryEntry.objects.select_related("person", "occupation"):
+            assert (job.started_on - job.person.birth_date).days >= 14 * 366
+            assert job.started_on <= today
+            assert job.ended_on is None or job.started_on <= job.ended_on <= today
+            assert job.employer_bin == "" or is_valid_bin(job.employer_bin)
+            assert job.occupation.level == 4

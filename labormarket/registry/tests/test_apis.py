@@ -144,3 +144,71 @@ def test_malformed_json_is_a_400_in_the_error_shape(api):
     response = api.generic("POST", "/api/v1/persons/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "parse_error"
+
+
+def test_work_history_with_impossible_dates_names_each_field(api):
+    person = PersonFactory()
+    response = api.post(
+        f"/api/v1/persons/{person.pk}/work-history/",
+        {
+            "employer_name": "ТОО «Руда»",
+            "position": "Инженер",
+            "started_on": "1995-01-01",
+            "ended_on": "1994-01-01",
+            "employer_bin": "000000000000",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert {name: [e["code"] for e in errs] for name, errs in fields.items()} == {
+        "employer_bin": ["bin_month"],
+        "started_on": ["work_before_minimum_age"],
+        "ended_on": ["ends_before_start"],
+    }
+    assert person.work_history.count() == 0
+
+
+def test_impossible_calendar_date_is_a_field_error(api):
+    person = PersonFactory()
+    response = api.post(
+        f"/api/v1/persons/{person.pk}/work-history/",
+        {"employer_name": "ТОО «Руда»", "position": "Инженер", "started_on": "2015-02-30"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["started_on"][0]["code"] == "invalid"
+
+
+def test_link_unknown_relative_and_remove_missing_link(api):
+    person = PersonFactory()
+    unknown = api.post(
+        f"/api/v1/persons/{person.pk}/family/",
+        {"relative_iin": next_iin(), "relation": "spouse"},
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"]["relative_iin"][0]["code"] == "relative_unknown"
+    missing = api.delete(f"/api/v1/persons/{person.pk}/family/999999/")
+    assert missing.status_code == 404
+
+
+def test_detail_lists_the_file_but_not_relatives_iins(api):
+    person, wife = PersonFactory(), PersonFactory(male=False)
+    api.post(
+        f"/api/v1/persons/{person.pk}/family/",
+        {"relative_iin": wife.iin, "relation": "spouse"},
+        format="json",
+    )
+    created = api.post(
+        f"/api/v1/persons/{person.pk}/education/",
+        {"level": "tvet", "institution": "Колледж", "graduation_year": 2010},
+        format="json",
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["family"] == [
+        {"relative_id": wife.pk, "relative_name": wife.full_name, "relation": "spouse"}
+    ]
+    assert [(e["level"], e["graduation_year"]) for e in body["education"]] == [("tvet", 2010)]
+    assert wife.iin not in created.content.decode()
