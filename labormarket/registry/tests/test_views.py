@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -163,3 +165,50 @@ def test_impossible_region_value_is_a_field_error(specialist_client):
     assert response.status_code == 400
     assert response.context["form"].has_error("region", code="invalid_choice")
     assert Person.objects.count() == 0
+
+
+def test_card_form_with_bad_input_comes_back_open_with_the_errors(specialist_client):
+    person = PersonFactory()
+    response = specialist_client.post(
+        reverse("registry:work_add", args=[person.pk]),
+        {
+            "work-employer_name": "ТОО «Руда»",
+            "work-position": "Инженер",
+            "work-started_on": "1999-01-01",
+            "work-employer_bin": "12",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["work_form"]
+    assert form.has_error("started_on", code="work_before_minimum_age")
+    assert form.has_error("employer_bin", code="bin_length")
+    assert response.context["open_form"] == "work_form"
+    assert person.work_history.count() == 0
+
+
+def test_card_form_success_returns_to_the_card(specialist_client):
+    person = PersonFactory()
+    response = specialist_client.post(
+        reverse("registry:education_add", args=[person.pk]),
+        {
+            "education-level": "master",
+            "education-institution": "НУ",
+            "education-graduation_year": "2016",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == f"/staff/persons/{person.pk}/?purpose=data_correction"
+    assert list(person.education.values_list("level__code", "graduation_year")) == [
+        ("master", 2016)
+    ]
+
+
+def test_relative_is_found_by_iin_in_the_posted_form(specialist_client):
+    person, mother = PersonFactory(), PersonFactory(male=False, born=date(1965, 3, 1))
+    response = specialist_client.post(
+        reverse("registry:family_add", args=[person.pk]),
+        {"family-relative_iin": mother.iin, "family-relation": "parent"},
+    )
+    assert response.status_code == 302
+    assert person.family_links.get().relative == mother
+    assert mother.family_links.get().relation == "child"
