@@ -10,6 +10,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes for the main suite (2 cores here); browser tests run in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser messages clean
 
@@ -65,7 +67,7 @@ typecheck: install
 	$(VENV)/bin/mypy config labormarket
 
 test-python: install
-	$(VENV)/bin/pytest -m "not browser" -p no:cacheprovider $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser" -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: install browser-deps
 	$(VENV)/bin/pytest -m browser -p no:cacheprovider $(PYTEST_ARGS)

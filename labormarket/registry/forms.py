@@ -151,7 +151,9 @@ class EducationForm(_BootstrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [("", "—")] + [
+        level_field = self.fields["level"]
+        assert isinstance(level_field, forms.ChoiceField)
+        level_field.choices = [("", "—")] + [
             (level.code, level.name) for level in EducationLevel.objects.filter(is_active=True)
         ]
 

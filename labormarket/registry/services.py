@@ -499,6 +499,7 @@ def education_record_add(
                 % {"earliest": earliest, "latest": latest},
             )
     errors.raise_if_any()
+    assert level is not None  # guaranteed by raise_if_any
     return EducationRecord.objects.create(
         person=person,
         level=level,

@@ -395,7 +395,10 @@ def snapshot() -> tuple:
         list(
             Person.objects.order_by("pk").values_list("pk", "last_name", "region_id", "search_name")
         ),
-        Consent.objects.count(),
+        list(Consent.objects.order_by("pk").values_list("pk", "withdrawn_at")),
+        EducationRecord.objects.count(),
+        WorkHistoryEntry.objects.count(),
+        FamilyLink.objects.count(),
         LogEntry.objects.count(),
     )
 
