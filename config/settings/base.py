@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "labormarket.accounts",
     "labormarket.reference",
     "labormarket.registry",
+    "labormarket.exchange",
 ]
 
 MIDDLEWARE = [
