@@ -214,5 +214,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# PRG-69: the weekly pension-contributions extract is dropped here as CSV (iin,period,employer_bin).
+CONTRIBUTIONS_DROP_DIR = env.path(
+    "CONTRIBUTIONS_DROP_DIR", default=VAR_DIR / "drop" / "contributions"
+)
+
 # Demo data: if unset, seed_demo generates one password and keeps it in var/.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

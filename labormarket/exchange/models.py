@@ -271,3 +271,25 @@ class ReferralEvent(DomainEvent):
     class Meta(DomainEvent.Meta):
         verbose_name = _("referral event")
         verbose_name_plural = _("referral events")
+
+
+class ContributionImport(models.Model):
+    """One processed pension-contributions extract (PRG-69), kept so that runs are traceable
+    and the same file is never applied twice."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    persons_found = models.PositiveIntegerField(_("persons found"))
+    deregistered = models.PositiveIntegerField(_("deregistered"))
+    not_registered = models.PositiveIntegerField(_("not registered"))
+    unknown_persons = models.PositiveIntegerField(_("unknown persons"))
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("pension contributions import")
+        verbose_name_plural = _("pension contributions imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
