@@ -46,3 +46,16 @@ class RefusalReason(models.TextChoices):
     POSITION_FILLED = "position_filled", _("The position has been filled")
     HEALTH = "health", _("Health restrictions")
     OTHER = "other", _("Other")
+
+
+class LayoffKind(models.TextChoices):
+    LIQUIDATION = "liquidation", _("Liquidation of the employer")
+    STAFF_REDUCTION = "staff_reduction", _("Reduction of staff")
+    DOWNTIME = "downtime", _("Downtime or part-time regime")
+
+
+class AffectedPersonStatus(models.TextChoices):
+    NOTIFIED = "notified", _("Notified")
+    CONSENTED = "consented", _("Agreed to be registered")
+    REGISTERED = "registered", _("Registered as a job seeker")
+    DECLINED = "declined", _("Declined registration")

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from labormarket.core.models import DomainEvent, TimeStampedModel
 
 from .choices import (
+    AffectedPersonStatus,
     CvSource,
     CvStatus,
     CvVisibility,
+    LayoffKind,
     ReferralStatus,
     RefusalReason,
     VacancyCloseReason,
@@ -293,3 +295,167 @@ class ContributionImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
+
+
+class LayoffNotice(TimeStampedModel):
+    """Уведомление о предстоящем высвобождении — an employer tells the centre in advance that
+    people will lose their jobs (liquidation, staff reduction, downtime)."""
+
+    employer = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="layoff_notices",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=LayoffKind.choices)
+    planned_on = models.DateField(_("planned date"))
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-planned_on", "-pk"]
+        verbose_name = _("lay-off notice")
+        verbose_name_plural = _("lay-off notices")
+
+    def __str__(self) -> str:
+        return f"{self.employer} — {self.planned_on}"
+
+
+class LayoffAffectedPerson(models.Model):
+    """A person named in a lay-off notice; with their consent the centre registers them as a
+    job seeker before they lose the job."""
+
+    notice = models.ForeignKey(
+        LayoffNotice, verbose_name=_("notice"), on_delete=models.CASCADE, related_name="affected"
+    )
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.CharField(_("position"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AffectedPersonStatus.choices,
+        default=AffectedPersonStatus.NOTIFIED,
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["notice", "pk"]
+        verbose_name = _("person affected by a lay-off")
+        verbose_name_plural = _("persons affected by lay-offs")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "person"], name="exchange_layoff_person_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class ForecastJob(TimeStampedModel):
+    """Прогнозируемое рабочее место — jobs an employer plans to open (new plant, project)."""
+
+    employer = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="forecast_jobs",
+    )
+    occupation = models.ForeignKey(
+        "reference.Occupation",
+        verbose_name=_("occupation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    region = models.ForeignKey(
+        "reference.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
+    )
+    locality = models.ForeignKey(
+        "reference.KatoUnit", verbose_name=_("locality"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("number of jobs"))
+    expected_from = models.DateField(_("expected from"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["expected_from", "pk"]
+        verbose_name = _("forecast job")
+        verbose_name_plural = _("forecast jobs")
+
+    def __str__(self) -> str:
+        return f"{self.occupation} × {self.quantity}"
+
+
+class AgencyMonthlyReport(models.Model):
+    """A private employment agency's monthly figures: how many people asked it for
+    intermediation and how many it placed, by occupation. Never public (PRG-70)."""
+
+    agency = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="monthly_reports",
+    )
+    period = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    submitted_at = models.DateTimeField(_("submitted at"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-period", "agency"]
+        verbose_name = _("agency monthly report")
+        verbose_name_plural = _("agency monthly reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "period"], name="exchange_agency_report_once"
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="exchange_agency_report_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.period:%Y-%m}"
+
+
+class AgencyReportLine(models.Model):
+    report = models.ForeignKey(
+        AgencyMonthlyReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+    )
+    occupation = models.ForeignKey(
+        "reference.Occupation",
+        verbose_name=_("occupation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicants = models.PositiveIntegerField(_("people who asked for intermediation"))
+    placed = models.PositiveIntegerField(_("people placed"))
+
+    class Meta:
+        ordering = ["report", "occupation__code"]
+        verbose_name = _("report line")
+        verbose_name_plural = _("report lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "occupation"], name="exchange_report_line_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occupation}: {self.applicants}/{self.placed}"
