@@ -10,6 +10,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenApi.as_view(), name="auth-token"),
     path("", include("labormarket.reference.urls")),
     path("", include("labormarket.registry.api_urls")),
+    path("", include("labormarket.exchange.api_urls")),
 ]
 
 urlpatterns = [

@@ -173,6 +173,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LayoffKindEnum": "labormarket.exchange.choices.LayoffKind",
+        "RefusalReasonEnum": "labormarket.exchange.choices.RefusalReason",
+    },
 }
 
 # --- Background work (huey) ----------------------------------------------------------------

@@ -16,10 +16,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from labormarket.accounts.choices import OrganisationKind
+from labormarket.accounts.choices import OrganisationKind, Role
 from labormarket.accounts.models import Organisation, User
+from labormarket.accounts.policies import organisation_ids_with
 from labormarket.core.calendar import deadline_at
 from labormarket.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from labormarket.core.iin import InvalidIIN, parse_iin
 from labormarket.reference.models import (
     EducationLevel,
     EmploymentType,
@@ -34,15 +36,27 @@ from labormarket.registry.models import Consent, Person
 from labormarket.registry.policies import person_read_scope
 
 from .choices import (
+    AffectedPersonStatus,
     CvSource,
     CvStatus,
     CvVisibility,
+    LayoffKind,
     ReferralStatus,
     RefusalReason,
     VacancyCloseReason,
     VacancyStatus,
 )
-from .models import CandidateReferral, Cv, ReferralEvent, Vacancy
+from .models import (
+    AgencyMonthlyReport,
+    AgencyReportLine,
+    CandidateReferral,
+    Cv,
+    ForecastJob,
+    LayoffAffectedPerson,
+    LayoffNotice,
+    ReferralEvent,
+    Vacancy,
+)
 from .policies import can_manage_employer, staff_scope
 
 #: PRG-66: the employer answers a referral within this many working days; silence is refusal.
@@ -583,3 +597,227 @@ def referrals_refuse_silent(*, now: Any = None) -> int:
                 _event(referral, "refused_by_silence", None, rule="PRG-66")
                 count += 1
     return count
+
+
+# --- Lay-off notices and forecast jobs ----------------------------------------------------------
+
+
+@dataclass
+class AffectedPersonData:
+    iin: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    position: str = ""
+
+
+@transaction.atomic
+def layoff_notice_create(
+    *,
+    actor: User,
+    employer_id: int,
+    kind: str,
+    planned_on: date,
+    reason: str,
+    affected: list[AffectedPersonData],
+) -> LayoffNotice:
+    """An employer announces a lay-off with the people affected. Persons not yet in the
+    registry are added to it in the employer's region (identity by IIN)."""
+    employer = _employer_for(actor, employer_id)
+    errors = _Errors()
+    if kind not in LayoffKind.values:
+        errors.add("kind", "invalid_choice", _("Choose the kind of lay-off."))
+    if planned_on < timezone.localdate():
+        errors.add("planned_on", "date_in_past", _("The planned date cannot be in the past."))
+    if not affected:
+        errors.add("affected", "required", _("List the people affected."))
+    parsed: list[tuple[AffectedPersonData, str]] = []
+    seen: set[str] = set()
+    for index, item in enumerate(affected):
+        try:
+            iin = parse_iin(item.iin).value
+        except InvalidIIN as error:
+            errors.add(f"affected.{index}.iin", error.code, str(error))
+            continue
+        if iin in seen:
+            errors.add(f"affected.{index}.iin", "duplicate", _("This person is listed twice."))
+        if not item.last_name.strip() or not item.first_name.strip():
+            errors.add(f"affected.{index}.last_name", "required", _("Give the person's name."))
+        seen.add(iin)
+        parsed.append((item, iin))
+    errors.raise_if_any()
+    notice = LayoffNotice.objects.create(
+        employer=employer, kind=kind, planned_on=planned_on, reason=reason.strip(), created_by=actor
+    )
+    existing = {p.iin: p for p in Person.objects.filter(iin__in=[iin for _item, iin in parsed])}
+    for item, iin in parsed:
+        person = existing.get(iin)
+        if person is None:
+            facts = parse_iin(iin)
+            person = Person.objects.create(
+                iin=iin,
+                last_name=item.last_name.strip(),
+                first_name=item.first_name.strip(),
+                middle_name=item.middle_name.strip(),
+                search_name=registry_services.search_name_of(
+                    item.last_name, item.first_name, item.middle_name
+                ),
+                birth_date=facts.birth_date,
+                sex=facts.sex,
+                region=employer.region,
+            )
+        LayoffAffectedPerson.objects.create(
+            notice=notice, person=person, position=item.position.strip()
+        )
+    return notice
+
+
+@transaction.atomic
+def layoff_person_register(
+    *, actor: User, affected_id: int, organisation_id: int, consent_evidence_reference: str
+) -> LayoffAffectedPerson:
+    """With the person's written consent, the centre registers someone facing a lay-off as a
+    job seeker (and records the consent to the processing of their data)."""
+    affected = (
+        LayoffAffectedPerson.objects.select_for_update()
+        .select_related("person")
+        .filter(pk=affected_id)
+        .first()
+    )
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if (
+        affected is None
+        or organisation is None
+        or not staff_scope(actor).allows(affected.person.region_id)
+        or not staff_scope(actor).allows(organisation.region_id)
+    ):
+        raise NotFound()
+    if affected.status == AffectedPersonStatus.REGISTERED:
+        return affected
+    registry_services.consent_give(
+        actor=actor,
+        person_id=affected.person_id,
+        purpose=ConsentPurpose.PERSONAL_DATA,
+        scope=_("Registration as a job seeker after a lay-off notice"),
+        version="1.0",
+        evidence="paper",
+        evidence_reference=consent_evidence_reference,
+    )
+    registry_services.person_register_job_seeker(
+        actor=actor, person_id=affected.person_id, organisation=organisation
+    )
+    affected.status = AffectedPersonStatus.REGISTERED
+    affected.status_changed_at = timezone.now()
+    affected.save(update_fields=["status", "status_changed_at"])
+    return affected
+
+
+@transaction.atomic
+def forecast_job_create(
+    *,
+    actor: User,
+    employer_id: int,
+    occupation_code: str,
+    locality_code: str,
+    quantity: int,
+    expected_from: date,
+    note: str = "",
+) -> ForecastJob:
+    employer = _employer_for(actor, employer_id)
+    errors = _Errors()
+    occupation = Occupation.objects.filter(
+        code=occupation_code.strip(), level__gte=Occupation.Level.UNIT
+    ).first()
+    if occupation is None:
+        errors.add("occupation", "occupation_unknown", _("Choose an occupation."))
+    locality = KatoUnit.objects.filter(code=locality_code.strip()).first()
+    if locality is None:
+        errors.add(
+            "locality",
+            "kato_unknown",
+            _("There is no locality with KATO code %(code)s.") % {"code": locality_code},
+        )
+    if not 1 <= quantity <= 100000:
+        errors.add("quantity", "out_of_range", _("Give 1 to 100 000 jobs."))
+    if expected_from < timezone.localdate():
+        errors.add("expected_from", "date_in_past", _("The date cannot be in the past."))
+    errors.raise_if_any()
+    assert locality is not None  # guaranteed by raise_if_any
+    assert occupation is not None
+    return ForecastJob.objects.create(
+        employer=employer,
+        occupation=occupation,
+        region_id=locality.region_id,
+        locality=locality,
+        quantity=quantity,
+        expected_from=expected_from,
+        note=note.strip(),
+        created_by=actor,
+    )
+
+
+# --- Private agencies' monthly figures (PRG-70) -------------------------------------------
+
+
+@dataclass
+class AgencyReportLineData:
+    occupation_code: str
+    applicants: int
+    placed: int
+
+
+@transaction.atomic
+def agency_report_submit(
+    *, actor: User, agency_id: int, period: date, lines: list[AgencyReportLineData]
+) -> AgencyMonthlyReport:
+    """A PEA reports a past month: per occupation, how many asked for intermediation and how
+    many were placed. Submitting the same month again replaces its lines. Never public (PRG-70).
+    """
+    if agency_id not in organisation_ids_with(actor, {Role.PEA_MANAGER}):
+        raise NotFound(_("Report for your own agency."))
+    errors = _Errors()
+    month = period.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        errors.add("period", "month_not_over", _("Report a month that is over."))
+    if not lines:
+        errors.add("lines", "required", _("Give at least one occupation."))
+    codes = [line.occupation_code.strip() for line in lines]
+    occupations = {
+        o.code: o
+        for o in Occupation.objects.filter(code__in=codes, level__gte=Occupation.Level.UNIT)
+    }
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        code = line.occupation_code.strip()
+        if code not in occupations:
+            errors.add(f"lines.{index}.occupation", "occupation_unknown", _("Unknown occupation."))
+        elif code in seen:
+            errors.add(
+                f"lines.{index}.occupation", "duplicate", _("This occupation is listed twice.")
+            )
+        seen.add(code)
+        if line.applicants < 0 or line.placed < 0:
+            errors.add(f"lines.{index}.applicants", "negative", _("Counts cannot be negative."))
+        elif line.placed > line.applicants:
+            errors.add(
+                f"lines.{index}.placed",
+                "placed_above_applicants",
+                _("More people placed than asked for intermediation."),
+            )
+    errors.raise_if_any()
+    report, _created = AgencyMonthlyReport.objects.update_or_create(
+        agency_id=agency_id,
+        period=month,
+        defaults={"submitted_at": timezone.now(), "submitted_by": actor},
+    )
+    report.lines.all().delete()
+    AgencyReportLine.objects.bulk_create(
+        AgencyReportLine(
+            report=report,
+            occupation=occupations[line.occupation_code.strip()],
+            applicants=line.applicants,
+            placed=line.placed,
+        )
+        for line in lines
+    )
+    return report

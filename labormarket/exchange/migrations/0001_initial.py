@@ -7,282 +7,868 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('reference', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("reference", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContributionImport',
+            name="ContributionImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(max_length=255, verbose_name='file')),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
-                ('imported_at', models.DateTimeField(auto_now_add=True, verbose_name='imported at')),
-                ('rows', models.PositiveIntegerField(verbose_name='rows')),
-                ('persons_found', models.PositiveIntegerField(verbose_name='persons found')),
-                ('deregistered', models.PositiveIntegerField(verbose_name='deregistered')),
-                ('not_registered', models.PositiveIntegerField(verbose_name='not registered')),
-                ('unknown_persons', models.PositiveIntegerField(verbose_name='unknown persons')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file_name", models.CharField(max_length=255, verbose_name="file")),
+                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
+                (
+                    "imported_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="imported at"),
+                ),
+                ("rows", models.PositiveIntegerField(verbose_name="rows")),
+                ("persons_found", models.PositiveIntegerField(verbose_name="persons found")),
+                ("deregistered", models.PositiveIntegerField(verbose_name="deregistered")),
+                ("not_registered", models.PositiveIntegerField(verbose_name="not registered")),
+                ("unknown_persons", models.PositiveIntegerField(verbose_name="unknown persons")),
             ],
             options={
-                'verbose_name': 'pension contributions import',
-                'verbose_name_plural': 'pension contributions imports',
-                'ordering': ['-imported_at'],
+                "verbose_name": "pension contributions import",
+                "verbose_name_plural": "pension contributions imports",
+                "ordering": ["-imported_at"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyMonthlyReport',
+            name="AgencyMonthlyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(help_text='The first day of the month reported.', verbose_name='month')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted at')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monthly_reports', to='accounts.organisation', verbose_name='agency')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "period",
+                    models.DateField(
+                        help_text="The first day of the month reported.", verbose_name="month"
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted at")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="monthly_reports",
+                        to="accounts.organisation",
+                        verbose_name="agency",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency monthly report',
-                'verbose_name_plural': 'agency monthly reports',
-                'ordering': ['-period', 'agency'],
+                "verbose_name": "agency monthly report",
+                "verbose_name_plural": "agency monthly reports",
+                "ordering": ["-period", "agency"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyReportLine',
+            name="AgencyReportLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('applicants', models.PositiveIntegerField(verbose_name='people who asked for intermediation')),
-                ('placed', models.PositiveIntegerField(verbose_name='people placed')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='occupation')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='exchange.agencymonthlyreport', verbose_name='report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "applicants",
+                    models.PositiveIntegerField(verbose_name="people who asked for intermediation"),
+                ),
+                ("placed", models.PositiveIntegerField(verbose_name="people placed")),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="occupation",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="exchange.agencymonthlyreport",
+                        verbose_name="report",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report line',
-                'verbose_name_plural': 'report lines',
-                'ordering': ['report', 'occupation__code'],
+                "verbose_name": "report line",
+                "verbose_name_plural": "report lines",
+                "ordering": ["report", "occupation__code"],
             },
         ),
         migrations.CreateModel(
-            name='Cv',
+            name="Cv",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('source', models.CharField(choices=[('self', 'Posted by the person'), ('centre', 'Posted by the employment centre')], max_length=8, verbose_name='posted by')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('expected_salary', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='expected salary, KZT')),
-                ('ready_to_relocate', models.BooleanField(default=False, verbose_name='ready to relocate')),
-                ('experience_years', models.PositiveSmallIntegerField(default=0, verbose_name='years of experience')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='skills')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages')),
-                ('health_limits', models.CharField(blank=True, max_length=300, verbose_name='health limitations')),
-                ('about', models.TextField(blank=True, verbose_name='about')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('expired', 'Expired'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='status')),
-                ('visibility', models.CharField(choices=[('public', 'Employers, agencies and centres'), ('centres', 'Employment centres only')], default='centres', max_length=8, verbose_name='visible to')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('occupations', models.ManyToManyField(related_name='+', to='reference.occupation', verbose_name='desired occupations')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cvs', to='registry.person', verbose_name='person')),
-                ('regions', models.ManyToManyField(related_name='+', to='reference.region', verbose_name='regions where the person would work')),
-                ('schedule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.workschedule', verbose_name='working-time regime')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("self", "Posted by the person"),
+                            ("centre", "Posted by the employment centre"),
+                        ],
+                        max_length=8,
+                        verbose_name="posted by",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "expected_salary",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="expected salary, KZT",
+                    ),
+                ),
+                (
+                    "ready_to_relocate",
+                    models.BooleanField(default=False, verbose_name="ready to relocate"),
+                ),
+                (
+                    "experience_years",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="years of experience"),
+                ),
+                ("skills", models.JSONField(blank=True, default=list, verbose_name="skills")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages")),
+                (
+                    "health_limits",
+                    models.CharField(blank=True, max_length=300, verbose_name="health limitations"),
+                ),
+                ("about", models.TextField(blank=True, verbose_name="about")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("expired", "Expired"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Employers, agencies and centres"),
+                            ("centres", "Employment centres only"),
+                        ],
+                        default="centres",
+                        max_length=8,
+                        verbose_name="visible to",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                ("expires_on", models.DateField(blank=True, null=True, verbose_name="expires on")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "occupations",
+                    models.ManyToManyField(
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="desired occupations",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cvs",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="regions where the person would work",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.workschedule",
+                        verbose_name="working-time regime",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'CV',
-                'verbose_name_plural': 'CVs',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "CV",
+                "verbose_name_plural": "CVs",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CandidateReferral',
+            name="CandidateReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('status', models.CharField(choices=[('sent', 'Sent to the employer'), ('hired', 'Hired'), ('refused', 'Refused by the employer'), ('refused_by_silence', 'No answer in 3 working days (refusal)')], default='sent', max_length=20, verbose_name='status')),
-                ('sent_at', models.DateTimeField(verbose_name='sent at')),
-                ('answer_due_at', models.DateTimeField(db_index=True, verbose_name='answer due')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('refusal_reason', models.CharField(blank=True, choices=[('qualification', 'Qualification does not fit'), ('experience', 'Not enough experience'), ('did_not_come', 'The candidate did not come'), ('candidate_declined', 'The candidate declined the offer'), ('position_filled', 'The position has been filled'), ('health', 'Health restrictions'), ('other', 'Other')], max_length=24, verbose_name='reason for refusal')),
-                ('refusal_comment', models.CharField(blank=True, max_length=500, verbose_name='comment')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('consent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.consent', verbose_name="candidate's consent")),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organisation', verbose_name='referring centre')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidate_referrals', to='registry.person', verbose_name='candidate')),
-                ('sent_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
-                ('cv', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='exchange.cv', verbose_name='CV')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("sent", "Sent to the employer"),
+                            ("hired", "Hired"),
+                            ("refused", "Refused by the employer"),
+                            ("refused_by_silence", "No answer in 3 working days (refusal)"),
+                        ],
+                        default="sent",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(verbose_name="sent at")),
+                ("answer_due_at", models.DateTimeField(db_index=True, verbose_name="answer due")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "refusal_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("qualification", "Qualification does not fit"),
+                            ("experience", "Not enough experience"),
+                            ("did_not_come", "The candidate did not come"),
+                            ("candidate_declined", "The candidate declined the offer"),
+                            ("position_filled", "The position has been filled"),
+                            ("health", "Health restrictions"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="reason for refusal",
+                    ),
+                ),
+                (
+                    "refusal_comment",
+                    models.CharField(blank=True, max_length=500, verbose_name="comment"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.consent",
+                        verbose_name="candidate's consent",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organisation",
+                        verbose_name="referring centre",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="candidate_referrals",
+                        to="registry.person",
+                        verbose_name="candidate",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
+                (
+                    "cv",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="exchange.cv",
+                        verbose_name="CV",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'candidate referral',
-                'verbose_name_plural': 'candidate referrals',
-                'ordering': ['-sent_at', '-pk'],
+                "verbose_name": "candidate referral",
+                "verbose_name_plural": "candidate referrals",
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ForecastJob',
+            name="ForecastJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('quantity', models.PositiveIntegerField(verbose_name='number of jobs')),
-                ('expected_from', models.DateField(verbose_name='expected from')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forecast_jobs', to='accounts.organisation', verbose_name='employer')),
-                ('locality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.katounit', verbose_name='locality')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='occupation')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("quantity", models.PositiveIntegerField(verbose_name="number of jobs")),
+                ("expected_from", models.DateField(verbose_name="expected from")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forecast_jobs",
+                        to="accounts.organisation",
+                        verbose_name="employer",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.katounit",
+                        verbose_name="locality",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="occupation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'forecast job',
-                'verbose_name_plural': 'forecast jobs',
-                'ordering': ['expected_from', 'pk'],
+                "verbose_name": "forecast job",
+                "verbose_name_plural": "forecast jobs",
+                "ordering": ["expected_from", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LayoffNotice',
+            name="LayoffNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('kind', models.CharField(choices=[('liquidation', 'Liquidation of the employer'), ('staff_reduction', 'Reduction of staff'), ('downtime', 'Downtime or part-time regime')], max_length=16, verbose_name='kind')),
-                ('planned_on', models.DateField(verbose_name='planned date')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='layoff_notices', to='accounts.organisation', verbose_name='employer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("liquidation", "Liquidation of the employer"),
+                            ("staff_reduction", "Reduction of staff"),
+                            ("downtime", "Downtime or part-time regime"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("planned_on", models.DateField(verbose_name="planned date")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="layoff_notices",
+                        to="accounts.organisation",
+                        verbose_name="employer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lay-off notice',
-                'verbose_name_plural': 'lay-off notices',
-                'ordering': ['-planned_on', '-pk'],
+                "verbose_name": "lay-off notice",
+                "verbose_name_plural": "lay-off notices",
+                "ordering": ["-planned_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LayoffAffectedPerson',
+            name="LayoffAffectedPerson",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.CharField(blank=True, max_length=300, verbose_name='position')),
-                ('status', models.CharField(choices=[('notified', 'Notified'), ('consented', 'Agreed to be registered'), ('registered', 'Registered as a job seeker'), ('declined', 'Declined registration')], default='notified', max_length=16, verbose_name='status')),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='status changed at')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.person', verbose_name='person')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affected', to='exchange.layoffnotice', verbose_name='notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=300, verbose_name="position")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("notified", "Notified"),
+                            ("consented", "Agreed to be registered"),
+                            ("registered", "Registered as a job seeker"),
+                            ("declined", "Declined registration"),
+                        ],
+                        default="notified",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="status changed at"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.person",
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affected",
+                        to="exchange.layoffnotice",
+                        verbose_name="notice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person affected by a lay-off',
-                'verbose_name_plural': 'persons affected by lay-offs',
-                'ordering': ['notice', 'pk'],
+                "verbose_name": "person affected by a lay-off",
+                "verbose_name_plural": "persons affected by lay-offs",
+                "ordering": ["notice", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralEvent',
+            name="ReferralEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=64, verbose_name='event')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='occurred at')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='exchange.candidatereferral', verbose_name='referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=64, verbose_name="event")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="occurred at"
+                    ),
+                ),
+                ("payload", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="exchange.candidatereferral",
+                        verbose_name="referral",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'referral event',
-                'verbose_name_plural': 'referral events',
-                'ordering': ['occurred_at', 'pk'],
-                'abstract': False,
+                "verbose_name": "referral event",
+                "verbose_name_plural": "referral events",
+                "ordering": ["occurred_at", "pk"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Vacancy',
+            name="Vacancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('salary_min', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='salary from, KZT')),
-                ('salary_max', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='salary to, KZT')),
-                ('places_total', models.PositiveIntegerField(verbose_name='places')),
-                ('places_open', models.PositiveIntegerField(verbose_name='open places')),
-                ('experience_years_min', models.PositiveSmallIntegerField(default=0, verbose_name='years of experience')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='skills')),
-                ('languages', models.JSONField(blank=True, default=list, verbose_name='languages')),
-                ('health_restrictions', models.CharField(blank=True, help_text='Conditions that exclude some health limitations, e.g. work at height.', max_length=300, verbose_name='health restrictions')),
-                ('suitable_for_disability', models.BooleanField(default=False, verbose_name='suitable for persons with disabilities')),
-                ('transport_accessible', models.BooleanField(default=True, verbose_name='reachable by public transport')),
-                ('housing_offered', models.BooleanField(default=False, verbose_name='housing offered')),
-                ('is_social_job', models.BooleanField(default=False, verbose_name='social job')),
-                ('is_youth_practice', models.BooleanField(default=False, verbose_name='youth practice')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('closed', 'Closed')], default='draft', max_length=16, verbose_name='status')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('close_reason', models.CharField(blank=True, choices=[('filled', 'All places filled'), ('withdrawn', 'Withdrawn by the employer'), ('expired', 'Expired')], max_length=16, verbose_name='reason for closing')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('education_min', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.educationlevel', verbose_name='minimum education')),
-                ('employer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vacancies', to='accounts.organisation', verbose_name='employer')),
-                ('employment_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.employmenttype', verbose_name='employment type')),
-                ('locality', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.katounit', verbose_name='locality (KATO)')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='occupation (NKZ)')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='region')),
-                ('schedule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.workschedule', verbose_name='working-time regime')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "salary_min",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, verbose_name="salary from, KZT"
+                    ),
+                ),
+                (
+                    "salary_max",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="salary to, KZT",
+                    ),
+                ),
+                ("places_total", models.PositiveIntegerField(verbose_name="places")),
+                ("places_open", models.PositiveIntegerField(verbose_name="open places")),
+                (
+                    "experience_years_min",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="years of experience"),
+                ),
+                ("skills", models.JSONField(blank=True, default=list, verbose_name="skills")),
+                ("languages", models.JSONField(blank=True, default=list, verbose_name="languages")),
+                (
+                    "health_restrictions",
+                    models.CharField(
+                        blank=True,
+                        help_text="Conditions that exclude some health limitations, e.g. work at height.",
+                        max_length=300,
+                        verbose_name="health restrictions",
+                    ),
+                ),
+                (
+                    "suitable_for_disability",
+                    models.BooleanField(
+                        default=False, verbose_name="suitable for persons with disabilities"
+                    ),
+                ),
+                (
+                    "transport_accessible",
+                    models.BooleanField(default=True, verbose_name="reachable by public transport"),
+                ),
+                (
+                    "housing_offered",
+                    models.BooleanField(default=False, verbose_name="housing offered"),
+                ),
+                ("is_social_job", models.BooleanField(default=False, verbose_name="social job")),
+                (
+                    "is_youth_practice",
+                    models.BooleanField(default=False, verbose_name="youth practice"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("published", "Published"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "close_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("filled", "All places filled"),
+                            ("withdrawn", "Withdrawn by the employer"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason for closing",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "education_min",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.educationlevel",
+                        verbose_name="minimum education",
+                    ),
+                ),
+                (
+                    "employer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vacancies",
+                        to="accounts.organisation",
+                        verbose_name="employer",
+                    ),
+                ),
+                (
+                    "employment_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.employmenttype",
+                        verbose_name="employment type",
+                    ),
+                ),
+                (
+                    "locality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.katounit",
+                        verbose_name="locality (KATO)",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="occupation (NKZ)",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "schedule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.workschedule",
+                        verbose_name="working-time regime",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vacancy',
-                'verbose_name_plural': 'vacancies',
-                'ordering': ['-published_at', '-pk'],
+                "verbose_name": "vacancy",
+                "verbose_name_plural": "vacancies",
+                "ordering": ["-published_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='candidatereferral',
-            name='vacancy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='exchange.vacancy', verbose_name='vacancy'),
+            model_name="candidatereferral",
+            name="vacancy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="exchange.vacancy",
+                verbose_name="vacancy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencymonthlyreport',
-            constraint=models.UniqueConstraint(fields=('agency', 'period'), name='exchange_agency_report_once'),
+            model_name="agencymonthlyreport",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "period"), name="exchange_agency_report_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencymonthlyreport',
-            constraint=models.CheckConstraint(condition=models.Q(('period__day', 1)), name='exchange_agency_report_month'),
+            model_name="agencymonthlyreport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period__day", 1)), name="exchange_agency_report_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agencyreportline',
-            constraint=models.UniqueConstraint(fields=('report', 'occupation'), name='exchange_report_line_once'),
+            model_name="agencyreportline",
+            constraint=models.UniqueConstraint(
+                fields=("report", "occupation"), name="exchange_report_line_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='cv',
-            index=models.Index(fields=['status', 'expires_on'], name='exchange_cv_expiry'),
+            model_name="cv",
+            index=models.Index(fields=["status", "expires_on"], name="exchange_cv_expiry"),
         ),
         migrations.AddConstraint(
-            model_name='layoffaffectedperson',
-            constraint=models.UniqueConstraint(fields=('notice', 'person'), name='exchange_layoff_person_once'),
+            model_name="layoffaffectedperson",
+            constraint=models.UniqueConstraint(
+                fields=("notice", "person"), name="exchange_layoff_person_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='vacancy',
-            index=models.Index(fields=['status', 'region', 'occupation'], name='exchange_vac_search'),
+            model_name="vacancy",
+            index=models.Index(
+                fields=["status", "region", "occupation"], name="exchange_vac_search"
+            ),
         ),
         migrations.AddIndex(
-            model_name='vacancy',
-            index=models.Index(fields=['employer', 'status'], name='exchange_vac_employer'),
+            model_name="vacancy",
+            index=models.Index(fields=["employer", "status"], name="exchange_vac_employer"),
         ),
         migrations.AddConstraint(
-            model_name='vacancy',
-            constraint=models.CheckConstraint(condition=models.Q(('salary_max__isnull', True), ('salary_max__gte', models.F('salary_min')), _connector='OR'), name='exchange_vacancy_salary_range'),
+            model_name="vacancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("salary_max__isnull", True),
+                    ("salary_max__gte", models.F("salary_min")),
+                    _connector="OR",
+                ),
+                name="exchange_vacancy_salary_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vacancy',
-            constraint=models.CheckConstraint(condition=models.Q(('places_open__lte', models.F('places_total'))), name='exchange_vacancy_open_places_le_total'),
+            model_name="vacancy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("places_open__lte", models.F("places_total"))),
+                name="exchange_vacancy_open_places_le_total",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidatereferral',
-            index=models.Index(fields=['status', 'answer_due_at'], name='exchange_ref_due'),
+            model_name="candidatereferral",
+            index=models.Index(fields=["status", "answer_due_at"], name="exchange_ref_due"),
         ),
         migrations.AddConstraint(
-            model_name='candidatereferral',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'sent')), fields=('vacancy', 'person'), name='exchange_one_open_referral_per_vacancy_person'),
+            model_name="candidatereferral",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "sent")),
+                fields=("vacancy", "person"),
+                name="exchange_one_open_referral_per_vacancy_person",
+            ),
         ),
     ]

@@ -1,0 +1,151 @@
+"""Reads of the exchange, scoped to what each audience may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from labormarket.accounts.choices import STAFF_ROLES, Role
+from labormarket.accounts.policies import has_any_role, organisation_ids_with, region_scope
+from labormarket.registry.models import Person
+
+from .choices import CvStatus, ReferralStatus, VacancyStatus
+from .models import (
+    AgencyMonthlyReport,
+    AgencyReportLine,
+    CandidateReferral,
+    Cv,
+    ForecastJob,
+    LayoffNotice,
+    Vacancy,
+)
+from .policies import employer_ids_of, staff_scope
+
+VACANCY_RELATED = ("employer", "occupation", "region", "locality", "schedule", "employment_type")
+
+
+def vacancy_queryset_for(user: Any) -> QuerySet[Vacancy]:
+    """Published vacancies for everyone; drafts and closed ones for those who manage them."""
+    visible = Q(status=VacancyStatus.PUBLISHED)
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(employer_id__in=employer_ids_of(user))
+        scope = staff_scope(user)
+        if scope.all_regions:
+            visible = Q()
+        elif scope.region_ids:
+            visible |= Q(employer__region_id__in=scope.region_ids)
+    return Vacancy.objects.filter(visible).select_related(*VACANCY_RELATED)
+
+
+def vacancy_get_for(user: Any, vacancy_id: int) -> Vacancy | None:
+    return vacancy_queryset_for(user).filter(pk=vacancy_id).first()
+
+
+def cv_queryset_for(user: Any) -> QuerySet[Cv]:
+    """Own CVs for a citizen; the CVs of the region's persons for centre staff; published public
+    CVs for employers and agencies."""
+    scope = staff_scope(user)
+    visible = Q(person__user_id=user.pk)
+    if scope.all_regions:
+        visible = Q()
+    elif scope.region_ids:
+        visible |= Q(person__region_id__in=scope.region_ids)
+    if has_any_role(user, {Role.EMPLOYER_MANAGER, Role.PEA_MANAGER}):
+        visible |= Q(status=CvStatus.PUBLISHED, visibility="public")
+    return (
+        Cv.objects.filter(visible)
+        .select_related("person", "schedule")
+        .prefetch_related("occupations", "regions")
+    )
+
+
+def cv_shows_contacts_to(user: Any, cv: Cv) -> bool:
+    """Contact details stay hidden from employers until the person is referred to them."""
+    if cv.person.user_id == user.pk or staff_scope(user).allows(cv.person.region_id):
+        return True
+    return CandidateReferral.objects.filter(
+        person_id=cv.person_id, vacancy__employer_id__in=employer_ids_of(user)
+    ).exists()
+
+
+def referral_queryset_for(user: Any) -> QuerySet[CandidateReferral]:
+    """Referrals to the user's employers, or made by centres of the user's region."""
+    scope = staff_scope(user)
+    visible = Q(vacancy__employer_id__in=employer_ids_of(user))
+    if scope.all_regions:
+        visible = Q()
+    elif scope.region_ids:
+        visible |= Q(organisation__region_id__in=scope.region_ids)
+    return CandidateReferral.objects.filter(visible).select_related(
+        "vacancy__employer", "person", "cv", "organisation"
+    )
+
+
+def referrals_waiting_for(user: Any) -> QuerySet[CandidateReferral]:
+    return referral_queryset_for(user).filter(
+        status=ReferralStatus.SENT, vacancy__employer_id__in=employer_ids_of(user)
+    )
+
+
+def layoff_notice_queryset_for(user: Any) -> QuerySet[LayoffNotice]:
+    scope = staff_scope(user)
+    visible = Q(employer_id__in=employer_ids_of(user))
+    if scope.all_regions:
+        visible = Q()
+    elif scope.region_ids:
+        visible |= Q(employer__region_id__in=scope.region_ids)
+    return (
+        LayoffNotice.objects.filter(visible)
+        .select_related("employer")
+        .prefetch_related("affected__person")
+    )
+
+
+def forecast_job_queryset_for(user: Any) -> QuerySet[ForecastJob]:
+    scope = staff_scope(user)
+    visible = Q(employer_id__in=employer_ids_of(user))
+    if scope.all_regions:
+        visible = Q()
+    elif scope.region_ids:
+        visible |= Q(region_id__in=scope.region_ids)
+    return ForecastJob.objects.filter(visible).select_related("employer", "occupation", "locality")
+
+
+#: Who may read agencies' figures (PRG-70): state staff (their region, national roles all).
+AGENCY_FIGURE_ROLES = STAFF_ROLES
+
+
+def agency_report_queryset_for(user: Any) -> QuerySet[AgencyMonthlyReport]:
+    """An agency sees its own reports; state staff see the agencies of their region; nobody
+    else — the public never — sees them (PRG-70)."""
+    visible = Q(agency_id__in=organisation_ids_with(user, {Role.PEA_MANAGER}))
+    scope = region_scope(user, AGENCY_FIGURE_ROLES)
+    if scope.all_regions:
+        visible = Q()
+    elif scope.region_ids:
+        visible |= Q(agency__region_id__in=scope.region_ids)
+    elif not organisation_ids_with(user, {Role.PEA_MANAGER}):
+        return AgencyMonthlyReport.objects.none()
+    return AgencyMonthlyReport.objects.filter(visible).select_related("agency")
+
+
+def agency_figures(user: Any, *, period_from: date, period_to: date) -> list[dict[str, Any]]:
+    """Totals per agency and occupation over the months in [period_from, period_to]."""
+    reports = agency_report_queryset_for(user).filter(
+        period__gte=period_from.replace(day=1), period__lte=period_to
+    )
+    rows = (
+        AgencyReportLine.objects.filter(report__in=reports)
+        .values("report__agency_id", "report__agency__name", "occupation__code")
+        .annotate(applicants=Sum("applicants"), placed=Sum("placed"), months=Count("report"))
+        .order_by("report__agency__name", "occupation__code")
+    )
+    return [dict(row) for row in rows]
+
+
+def persons_referable_by(user: Any) -> QuerySet[Person]:
+    scope = staff_scope(user)
+    queryset = Person.objects.all()
+    return queryset if scope.all_regions else queryset.filter(region_id__in=scope.region_ids)
