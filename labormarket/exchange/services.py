@@ -57,7 +57,7 @@ from .models import (
     ReferralEvent,
     Vacancy,
 )
-from .policies import can_manage_employer, staff_scope
+from .policies import can_manage_employer, employer_ids_of, staff_scope
 
 #: PRG-66: the employer answers a referral within this many working days; silence is refusal.
 EMPLOYER_ANSWER_WORKING_DAYS = 3
@@ -517,7 +517,8 @@ def _referral_for_employer(actor: User, referral_id: int) -> CandidateReferral:
         .filter(pk=referral_id)
         .first()
     )
-    if referral is None or not can_manage_employer(actor, referral.vacancy.employer):
+    # Only the employer answers (PRG-66/67): centre staff see the referral but cannot answer.
+    if referral is None or referral.vacancy.employer_id not in employer_ids_of(actor):
         raise NotFound(_("There is no such referral to your organisation."))
     return referral
 
