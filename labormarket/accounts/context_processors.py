@@ -24,17 +24,25 @@ class NavItem:
 
 
 def navigation_for(user: object) -> list[NavItem]:
+    from labormarket.exchange.policies import staff_scope
     from labormarket.registry.policies import can_use_registry
 
-    items: list[NavItem] = []
+    items: list[NavItem] = [NavItem(_("Vacancies"), reverse("exchange:vacancy_list"), "search")]
     if not getattr(user, "is_authenticated", False):
         return items
     if can_use_registry(user):
         items.append(NavItem(_("Person registry"), reverse("registry:home"), "people"))
+    if not staff_scope(user).is_empty:
+        items.append(NavItem(_("Exchange"), reverse("exchange:staff_vacancies"), "briefcase"))
+    if has_any_role(user, {Role.EMPLOYER_MANAGER}):
+        items.append(
+            NavItem(_("Employer's cabinet"), reverse("exchange:employer_cabinet"), "building-check")
+        )
     if has_any_role(user, {Role.PEA_MANAGER, Role.EMPLOYER_MANAGER}):
         items.append(NavItem(_("My organisation"), reverse("accounts:organisation"), "building"))
     if has_any_role(user, {Role.CITIZEN}):
         items.append(NavItem(_("My cabinet"), reverse("registry:cabinet"), "person-badge"))
+        items.append(NavItem(_("My CVs"), reverse("exchange:my_cvs"), "file-person"))
     if is_staff_member(user):
         items.append(NavItem(_("API"), reverse("api-docs"), "braces"))
     if getattr(user, "is_staff", False) and has_any_role(user, {Role.ADMINISTRATOR}):

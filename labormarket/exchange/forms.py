@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from labormarket.core.errors import ValidationFailed
+from labormarket.reference.models import EducationLevel, EmploymentType, Region, WorkSchedule
+
+from .choices import RefusalReason
+from .services import CvData, VacancyData
+
+
+class ServiceForm(forms.Form):
+    """Bootstrap classes, and the service's field errors shown next to the fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(field.widget, forms.Select | forms.SelectMultiple):
+                field.widget.attrs.setdefault("class", "form-select")
+            else:
+                field.widget.attrs.setdefault("class", "form-control")
+
+    def add_service_errors(
+        self, error: ValidationFailed, aliases: dict[str, str] | None = None
+    ) -> None:
+        for name, errors in error.fields.items():
+            target = (aliases or {}).get(name, name)
+            target = target if target in self.fields else None
+            for item in errors:
+                self.add_error(target, ValidationError(item.message, code=item.code))
+
+
+def _choices(model: Any) -> list[tuple[str, str]]:
+    return [("", "—")] + [(o.code, o.name) for o in model.objects.filter(is_active=True)]
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\n", ",").split(",") if part.strip()]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class VacancyForm(ServiceForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    occupation_code = forms.CharField(
+        label=_("Occupation code (NKZ)"), max_length=12, help_text=_("e.g. 7112 — bricklayers")
+    )
+    locality_code = forms.CharField(label=_("Locality (KATO code)"), max_length=9)
+    salary_min = forms.DecimalField(
+        label=_("Salary from, KZT"), min_value=Decimal(0), max_digits=12
+    )
+    salary_max = forms.DecimalField(
+        label=_("Salary to, KZT"), min_value=Decimal(0), max_digits=12, required=False
+    )
+    schedule_code = forms.ChoiceField(label=_("Working-time regime"))
+    employment_type_code = forms.ChoiceField(label=_("Employment type"))
+    places_total = forms.IntegerField(label=_("Places"), min_value=1, initial=1)
+    education_min_code = forms.ChoiceField(label=_("Minimum education"), required=False)
+    experience_years_min = forms.IntegerField(
+        label=_("Years of experience"), min_value=0, initial=0
+    )
+    skills = forms.CharField(
+        label=_("Skills"), required=False, help_text=_("Separate with commas"), max_length=2000
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    health_restrictions = forms.CharField(
+        label=_("Health restrictions"), max_length=300, required=False
+    )
+    suitable_for_disability = forms.BooleanField(
+        label=_("Suitable for persons with disabilities"), required=False
+    )
+    transport_accessible = forms.BooleanField(
+        label=_("Reachable by public transport"), required=False, initial=True
+    )
+    housing_offered = forms.BooleanField(label=_("Housing offered"), required=False)
+    is_social_job = forms.BooleanField(label=_("Social job"), required=False)
+    is_youth_practice = forms.BooleanField(label=_("Youth practice"), required=False)
+
+    ALIASES = {
+        "occupation": "occupation_code",
+        "locality": "locality_code",
+        "schedule": "schedule_code",
+        "employment_type": "employment_type_code",
+        "education_min": "education_min_code",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["schedule_code"].choices = _choices(WorkSchedule)  # type: ignore[attr-defined]
+        self.fields["employment_type_code"].choices = _choices(EmploymentType)  # type: ignore[attr-defined]
+        self.fields["education_min_code"].choices = _choices(EducationLevel)  # type: ignore[attr-defined]
+
+    def to_data(self) -> VacancyData:
+        d = self.cleaned_data
+        return VacancyData(
+            occupation_code=d["occupation_code"],
+            title=d["title"],
+            locality_code=d["locality_code"],
+            salary_min=d["salary_min"],
+            salary_max=d["salary_max"],
+            schedule_code=d["schedule_code"],
+            employment_type_code=d["employment_type_code"],
+            places_total=d["places_total"],
+            education_min_code=d["education_min_code"] or "",
+            experience_years_min=d["experience_years_min"],
+            skills=_split(d["skills"]),
+            description=d["description"],
+            health_restrictions=d["health_restrictions"],
+            suitable_for_disability=d["suitable_for_disability"],
+            transport_accessible=d["transport_accessible"],
+            housing_offered=d["housing_offered"],
+            is_social_job=d["is_social_job"],
+            is_youth_practice=d["is_youth_practice"],
+        )
+
+
+class CvForm(ServiceForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    occupation_codes = forms.CharField(
+        label=_("Desired occupations (NKZ codes)"), help_text=_("Up to five, separated by commas")
+    )
+    regions = forms.MultipleChoiceField(label=_("Regions where you would work"))
+    expected_salary = forms.DecimalField(
+        label=_("Expected salary, KZT"), min_value=Decimal(0), max_digits=12, required=False
+    )
+    ready_to_relocate = forms.BooleanField(label=_("Ready to relocate"), required=False)
+    schedule_code = forms.ChoiceField(label=_("Working-time regime"), required=False)
+    experience_years = forms.IntegerField(label=_("Years of experience"), min_value=0, initial=0)
+    skills = forms.CharField(label=_("Skills"), required=False, help_text=_("Separate with commas"))
+    health_limits = forms.CharField(label=_("Health limitations"), max_length=300, required=False)
+    about = forms.CharField(
+        label=_("About"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    ALIASES = {"occupations": "occupation_codes", "schedule": "schedule_code"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["regions"].choices = [(r.kato_code, r.name) for r in Region.objects.all()]  # type: ignore[attr-defined]
+        self.fields["schedule_code"].choices = _choices(WorkSchedule)  # type: ignore[attr-defined]
+
+    def to_data(self) -> CvData:
+        d = self.cleaned_data
+        return CvData(
+            title=d["title"],
+            occupation_codes=_split(d["occupation_codes"]),
+            region_codes=d["regions"],
+            expected_salary=d["expected_salary"],
+            ready_to_relocate=d["ready_to_relocate"],
+            schedule_code=d["schedule_code"] or "",
+            experience_years=d["experience_years"],
+            skills=_split(d["skills"]),
+            health_limits=d["health_limits"],
+            about=d["about"],
+        )
+
+
+class CvPublishForm(ServiceForm):
+    expires_on = forms.DateField(
+        label=_("Show until"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("At most one month from today"),
+    )
+
+
+class RefuseForm(ServiceForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RefusalReason.choices)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)

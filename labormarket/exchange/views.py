@@ -1,0 +1,369 @@
+"""Exchange pages: the public vacancy list, the employer's cabinet, the job seeker's CVs and
+the staff workspace for referring candidates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from labormarket.accounts.choices import OrganisationKind
+from labormarket.accounts.models import Organisation
+from labormarket.core.errors import ApplicationError, NotFound, ValidationFailed
+from labormarket.core.http import AuthenticatedHttpRequest
+from labormarket.registry.models import Person
+
+from . import selectors, services
+from .choices import VacancyStatus
+from .forms import CvForm, CvPublishForm, RefuseForm, VacancyForm
+from .models import Cv, Vacancy
+from .policies import can_manage_employer, employer_ids_of, staff_scope
+
+PAGE_SIZE = 20
+
+
+def _page(request: HttpRequest, queryset: Any) -> Any:
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+
+
+def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
+    """Run a service; a refusal becomes an error message. True when it went through."""
+    try:
+        action()
+    except NotFound as error:
+        raise Http404 from error
+    except ApplicationError as error:
+        messages.error(request, f"{error.message}" + (f" ({error.rule})" if error.rule else ""))
+        return False
+    messages.success(request, success)
+    return True
+
+
+# --- Public ----------------------------------------------------------------------------------
+
+
+def vacancy_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.vacancy_queryset_for(None).filter(status=VacancyStatus.PUBLISHED)
+    return render(request, "exchange/vacancy_list.html", {"page": _page(request, queryset)})
+
+
+def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    vacancy = selectors.vacancy_get_for(request.user, pk)
+    if vacancy is None:
+        raise Http404
+    can_manage = request.user.is_authenticated and can_manage_employer(
+        request.user, vacancy.employer
+    )
+    can_refer = request.user.is_authenticated and not staff_scope(request.user).is_empty
+    return render(
+        request,
+        "exchange/vacancy_detail.html",
+        {"vacancy": vacancy, "can_manage": can_manage, "can_refer": can_refer},
+    )
+
+
+# --- Employer's cabinet ----------------------------------------------------------------------
+
+
+def _employers_of(request: AuthenticatedHttpRequest) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(
+            pk__in=employer_ids_of(request.user), kind=OrganisationKind.EMPLOYER
+        )
+    )
+
+
+@login_required
+def employer_cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
+    employers = _employers_of(request)
+    if not employers:
+        raise Http404
+    vacancies = selectors.vacancy_queryset_for(request.user).filter(
+        employer_id__in=[e.pk for e in employers]
+    )
+    waiting = selectors.referrals_waiting_for(request.user).select_related("cv")
+    return render(
+        request,
+        "exchange/employer_cabinet.html",
+        {
+            "employers": employers,
+            "page": _page(request, vacancies),
+            "waiting": waiting,
+            "refuse_form": RefuseForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def vacancy_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    vacancy: Vacancy | None = None
+    if pk is not None:
+        vacancy = selectors.vacancy_get_for(request.user, pk)
+        if vacancy is None or not can_manage_employer(request.user, vacancy.employer):
+            raise Http404
+        employer = vacancy.employer
+    else:
+        employers = _employers_of(request)
+        employer = next(
+            (e for e in employers if str(e.pk) == request.GET.get("employer")),
+            employers[0] if employers else None,
+        )
+        if employer is None:
+            raise Http404
+    initial: dict[str, Any] = {}
+    if vacancy is not None:
+        initial = {
+            "title": vacancy.title,
+            "occupation_code": vacancy.occupation.code,
+            "locality_code": vacancy.locality.code,
+            "salary_min": vacancy.salary_min,
+            "salary_max": vacancy.salary_max,
+            "schedule_code": vacancy.schedule.code,
+            "employment_type_code": vacancy.employment_type.code,
+            "places_total": vacancy.places_total,
+            "education_min_code": vacancy.education_min.code if vacancy.education_min else "",
+            "experience_years_min": vacancy.experience_years_min,
+            "skills": ", ".join(vacancy.skills),
+            "description": vacancy.description,
+            "health_restrictions": vacancy.health_restrictions,
+            "suitable_for_disability": vacancy.suitable_for_disability,
+            "transport_accessible": vacancy.transport_accessible,
+            "housing_offered": vacancy.housing_offered,
+            "is_social_job": vacancy.is_social_job,
+            "is_youth_practice": vacancy.is_youth_practice,
+        }
+    form = VacancyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if vacancy is None:
+                vacancy = services.vacancy_create(
+                    actor=request.user, employer_id=employer.pk, data=form.to_data()
+                )
+            else:
+                services.vacancy_update(
+                    actor=request.user, vacancy_id=vacancy.pk, data=form.to_data()
+                )
+        except ValidationFailed as error:
+            form.add_service_errors(error, VacancyForm.ALIASES)
+        except NotFound as error:
+            raise Http404 from error
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The vacancy has been saved."))
+            return redirect("exchange:vacancy_detail", pk=vacancy.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "exchange/vacancy_form.html",
+        {"form": form, "vacancy": vacancy, "employer": employer},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def vacancy_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _run(
+        request,
+        lambda: services.vacancy_publish(actor=request.user, vacancy_id=pk),
+        _("The vacancy is on the exchange."),
+    )
+    return redirect("exchange:vacancy_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def vacancy_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _run(
+        request,
+        lambda: services.vacancy_close(actor=request.user, vacancy_id=pk),
+        _("The vacancy has been closed."),
+    )
+    return redirect("exchange:vacancy_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def referral_hire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _run(
+        request,
+        lambda: services.referral_hire(actor=request.user, referral_id=pk),
+        _("The hire has been recorded. The candidate has left the exchange."),
+    )
+    return redirect("exchange:employer_cabinet")
+
+
+@login_required
+@require_POST
+def referral_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the reason for the refusal."))
+    else:
+        _run(
+            request,
+            lambda: services.referral_refuse(
+                actor=request.user, referral_id=pk, **form.cleaned_data
+            ),
+            _("The refusal has been recorded."),
+        )
+    return redirect("exchange:employer_cabinet")
+
+
+# --- Job seeker's CVs --------------------------------------------------------------------------
+
+
+def _own_person(request: AuthenticatedHttpRequest) -> Person:
+    person = Person.objects.filter(user=request.user).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+@login_required
+def my_cvs(request: AuthenticatedHttpRequest) -> HttpResponse:
+    person = _own_person(request)
+    cvs = Cv.objects.filter(person=person).prefetch_related("occupations", "regions")
+    return render(
+        request,
+        "exchange/my_cvs.html",
+        {"cvs": cvs, "publish_form": CvPublishForm(), "person": person},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cv_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    person = _own_person(request)
+    cv = None
+    initial: dict[str, Any] = {"regions": [person.region.kato_code]}
+    if pk is not None:
+        cv = Cv.objects.filter(pk=pk, person=person).first()
+        if cv is None:
+            raise Http404
+        initial = {
+            "title": cv.title,
+            "occupation_codes": ", ".join(o.code for o in cv.occupations.all()),
+            "regions": [r.kato_code for r in cv.regions.all()],
+            "expected_salary": cv.expected_salary,
+            "ready_to_relocate": cv.ready_to_relocate,
+            "schedule_code": cv.schedule.code if cv.schedule else "",
+            "experience_years": cv.experience_years,
+            "skills": ", ".join(cv.skills),
+            "health_limits": cv.health_limits,
+            "about": cv.about,
+        }
+    form = CvForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if cv is None:
+                services.cv_create(actor=request.user, person_id=person.pk, data=form.to_data())
+            else:
+                services.cv_update(actor=request.user, cv_id=cv.pk, data=form.to_data())
+        except ValidationFailed as error:
+            form.add_service_errors(error, CvForm.ALIASES)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The CV has been saved."))
+            return redirect("exchange:my_cvs")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "exchange/cv_form.html", {"form": form, "cv": cv}, status=status)
+
+
+@login_required
+@require_POST
+def cv_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _own_person(request)
+    form = CvPublishForm(request.POST)
+    expires_on = form.cleaned_data["expires_on"] if form.is_valid() else None
+    try:
+        services.cv_publish(actor=request.user, cv_id=pk, expires_on=expires_on)
+    except NotFound as error:
+        raise Http404 from error
+    except ApplicationError as error:
+        detail = "; ".join(e.message for errs in error.fields.values() for e in errs)
+        messages.error(request, " ".join(filter(None, [error.message, detail, error.rule or ""])))
+    else:
+        messages.success(request, _("The CV is on the exchange."))
+    return redirect("exchange:my_cvs")
+
+
+# --- Staff workspace ---------------------------------------------------------------------------
+
+
+@login_required
+def staff_vacancies(request: AuthenticatedHttpRequest) -> HttpResponse:
+    scope = staff_scope(request.user)
+    if scope.is_empty:
+        raise Http404
+    queryset = Vacancy.objects.filter(status=VacancyStatus.PUBLISHED).select_related(
+        *selectors.VACANCY_RELATED
+    )
+    if not scope.all_regions:
+        queryset = queryset.filter(region_id__in=scope.region_ids)
+    referrals = selectors.referral_queryset_for(request.user)[:20]
+    return render(
+        request,
+        "exchange/staff_vacancies.html",
+        {"page": _page(request, queryset), "referrals": referrals},
+    )
+
+
+@login_required
+@require_POST
+def referral_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Refer a candidate (a CV) to vacancy ``pk`` on behalf of the user's centre."""
+    scope = staff_scope(request.user)
+    if scope.is_empty:
+        raise Http404
+    from labormarket.accounts.policies import grants_of
+
+    centre_id = next(
+        (g.organisation_id for g in grants_of(request.user) if scope.allows(g.region_id)), None
+    )
+    cv_id = request.POST.get("cv", "")
+    if centre_id is None or not cv_id.isdigit():
+        raise Http404
+    _run(
+        request,
+        lambda: services.referral_create(
+            actor=request.user, vacancy_id=pk, cv_id=int(cv_id), organisation_id=centre_id
+        ),
+        _("The CV has been sent to the employer; the answer is due within 3 working days."),
+    )
+    return redirect(reverse("exchange:candidates", args=[pk]))
+
+
+@login_required
+def candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ranked candidates for a vacancy with each score explained (PRG-71)."""
+    from .matching import candidates_for_vacancy
+
+    if staff_scope(request.user).is_empty:
+        raise Http404
+    vacancy = selectors.vacancy_get_for(request.user, pk)
+    if vacancy is None or vacancy.status != VacancyStatus.PUBLISHED:
+        raise Http404
+    matches = candidates_for_vacancy(vacancy, limit=50, include_centre_only=True)
+    cvs = {
+        cv.pk: cv
+        for cv in Cv.objects.filter(pk__in=[m.cv_id for m in matches]).select_related("person")
+    }
+    referred = set(vacancy.referrals.filter(status="sent").values_list("cv_id", flat=True))
+    rows = [(match, cvs[match.cv_id]) for match in matches if match.cv_id in cvs]
+    return render(
+        request,
+        "exchange/candidates.html",
+        {"vacancy": vacancy, "rows": rows, "referred": referred},
+    )
