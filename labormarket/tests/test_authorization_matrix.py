@@ -272,6 +272,28 @@ CASES = [
         writes=True,
     ),
     Case("citizen cabinet", "get", lambda w: "/cabinet/", allow({Role.CITIZEN}, 200, 404, 302)),
+    # Exchange pages
+    Case("public vacancies", "get", lambda w: "/vacancies/", allow(SIGNED_IN, 200, 200, 200)),
+    Case(
+        "employer's cabinet",
+        "get",
+        lambda w: "/employer/",
+        allow({Role.EMPLOYER_MANAGER}, 200, 404, 302),
+    ),
+    Case(
+        "new vacancy form",
+        "get",
+        lambda w: "/employer/vacancies/new/",
+        allow({Role.EMPLOYER_MANAGER}, 200, 404, 302),
+    ),
+    Case("my CVs", "get", lambda w: "/cabinet/cvs/", allow({Role.CITIZEN}, 200, 404, 302)),
+    Case("new CV form", "get", lambda w: "/cabinet/cvs/new/", allow({Role.CITIZEN}, 200, 404, 302)),
+    Case(
+        "staff exchange workspace",
+        "get",
+        lambda w: "/staff/exchange/",
+        allow(WRITERS, 200, 404, 302),
+    ),
     # Registry API
     Case(
         "api person search",
