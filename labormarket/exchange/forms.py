@@ -31,8 +31,8 @@ class ServiceForm(forms.Form):
         self, error: ValidationFailed, aliases: dict[str, str] | None = None
     ) -> None:
         for name, errors in error.fields.items():
-            target = (aliases or {}).get(name, name)
-            target = target if target in self.fields else None
+            alias = (aliases or {}).get(name, name)
+            target = alias if alias in self.fields else None
             for item in errors:
                 self.add_error(target, ValidationError(item.message, code=item.code))
 

@@ -106,6 +106,7 @@ def employer_cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def vacancy_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     vacancy: Vacancy | None = None
+    employer: Organisation | None
     if pk is not None:
         vacancy = selectors.vacancy_get_for(request.user, pk)
         if vacancy is None or not can_manage_employer(request.user, vacancy.employer):
@@ -117,8 +118,8 @@ def vacancy_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
             (e for e in employers if str(e.pk) == request.GET.get("employer")),
             employers[0] if employers else None,
         )
-        if employer is None:
-            raise Http404
+    if employer is None:
+        raise Http404
     initial: dict[str, Any] = {}
     if vacancy is not None:
         initial = {
