@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "labormarket.reference",
     "labormarket.registry",
     "labormarket.exchange",
+    "labormarket.notifications",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,11 @@ LOGGING = {
 CONTRIBUTIONS_DROP_DIR = env.path(
     "CONTRIBUTIONS_DROP_DIR", default=VAR_DIR / "drop" / "contributions"
 )
+
+# Notifications: SMS through this backend (a gateway adapter in production); e-mail via Django.
+SMS_BACKEND = env("SMS_BACKEND", default="labormarket.notifications.backends.LogSmsBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@labormarket.example.kz")
 
 # Demo data: if unset, seed_demo generates one password and keeps it in var/.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")

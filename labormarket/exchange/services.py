@@ -22,6 +22,7 @@ from labormarket.accounts.policies import organisation_ids_with
 from labormarket.core.calendar import deadline_at
 from labormarket.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from labormarket.core.iin import InvalidIIN, parse_iin
+from labormarket.notifications.services import notify_person
 from labormarket.reference.models import (
     EducationLevel,
     EmploymentType,
@@ -507,7 +508,42 @@ def referral_create(
             "already_referred", _("This candidate is already waiting for this employer's answer.")
         ) from error
     _event(referral, "sent", actor, answer_due_at=referral.answer_due_at.isoformat())
+    notify_person(
+        person=cv.person,
+        kind="referral_sent",
+        subject=_("Your CV has been sent to an employer"),
+        body=_(
+            "The employment centre has sent your CV to %(employer)s for the vacancy "
+            "«%(title)s». The employer will answer by %(due)s."
+        )
+        % {
+            "employer": vacancy.employer.name,
+            "title": vacancy.title,
+            "due": timezone.localtime(referral.answer_due_at).strftime("%d.%m.%Y"),
+        },
+    )
     return referral
+
+
+def _notify_answer(referral: CandidateReferral) -> None:
+    """Tell the candidate how the employer answered (or that the employer did not answer)."""
+    texts = {
+        ReferralStatus.HIRED: _("%(employer)s has decided to hire you for «%(title)s»."),
+        ReferralStatus.REFUSED: _(
+            "%(employer)s has declined your candidacy for «%(title)s»."
+        ),
+        ReferralStatus.REFUSED_BY_SILENCE: _(
+            "%(employer)s did not answer within 3 working days about «%(title)s»; "
+            "this counts as a refusal. The centre will offer you other vacancies."
+        ),
+    }
+    notify_person(
+        person=referral.person,
+        kind=f"referral_{referral.status}",
+        subject=_("The employer's answer"),
+        body=texts[ReferralStatus(referral.status)]
+        % {"employer": referral.vacancy.employer.name, "title": referral.vacancy.title},
+    )
 
 
 def _referral_for_employer(actor: User, referral_id: int) -> CandidateReferral:
@@ -542,6 +578,7 @@ def referral_refuse(
     referral.refusal_comment = comment.strip()
     referral.save()
     _event(referral, "refused", actor, reason=reason)
+    _notify_answer(referral)
     return referral
 
 
@@ -563,6 +600,7 @@ def referral_hire(*, actor: User, referral_id: int) -> CandidateReferral:
     referral.answered_by = actor
     referral.save()
     _event(referral, "hired", actor)
+    _notify_answer(referral)
     vacancy = Vacancy.objects.select_for_update().get(pk=referral.vacancy_id)
     if vacancy.places_open == 0 and vacancy.status != VacancyStatus.CLOSED:
         _close_vacancy(vacancy, VacancyCloseReason.FILLED)
@@ -594,8 +632,11 @@ def referrals_refuse_silent(*, now: Any = None) -> int:
                 pk=referral_id, status=ReferralStatus.SENT, answer_due_at__lt=moment
             ).update(status=ReferralStatus.REFUSED_BY_SILENCE, answered_at=moment)
             if changed:
-                referral = CandidateReferral.objects.get(pk=referral_id)
+                referral = CandidateReferral.objects.select_related(
+                    "vacancy__employer", "person"
+                ).get(pk=referral_id)
                 _event(referral, "refused_by_silence", None, rule="PRG-66")
+                _notify_answer(referral)
                 count += 1
     return count
 

@@ -341,9 +341,15 @@ def cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = Person.objects.filter(user=request.user).first()
     if person is None:
         raise Http404
+    from labormarket.notifications.services import cabinet_notifications
+
     person = selectors.person_card_sections(person)
     return render(
         request,
         "registry/cabinet.html",
-        {"person": person, "consent_purposes": ConsentPurpose},
+        {
+            "person": person,
+            "consent_purposes": ConsentPurpose,
+            "notifications": cabinet_notifications(person),
+        },
     )

@@ -188,3 +188,21 @@ def test_prg_67_two_concurrent_hires_for_the_last_place_give_one_hire():
     vacancy = Vacancy.objects.get(pk=vacancy.pk)
     assert (vacancy.places_open, vacancy.status) == (0, "closed")
     assert CandidateReferral.objects.filter(status="hired").count() == 1
+
+
+def test_the_candidate_is_notified_of_the_referral_and_of_the_answer(
+    specialist, centre, published_vacancy, published_cv, job_seeker, employer_manager
+):
+    from labormarket.notifications.models import Notification
+
+    give_consent(specialist, job_seeker, "referral_to_employer")
+    referral = refer(specialist, centre, published_vacancy, published_cv)
+    services.referral_refuse(actor=employer_manager, referral_id=referral.pk, reason="experience")
+    kinds = list(
+        Notification.objects.filter(person=job_seeker, channel="cabinet")
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["referral_sent", "referral_refused"]
+    sent = Notification.objects.get(person=job_seeker, kind="referral_sent", channel="cabinet")
+    assert published_vacancy.title in sent.body
