@@ -181,3 +181,63 @@ class CvPublishForm(ServiceForm):
 class RefuseForm(ServiceForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=RefusalReason.choices)
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+
+def _rows(text: str, columns: int) -> list[list[str]]:
+    """Lines of ``a; b; c`` (or tab/comma separated) as lists of ``columns`` cells."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        separator = ";" if ";" in line else ("\t" if "\t" in line else ",")
+        cells = [cell.strip() for cell in line.split(separator)]
+        rows.append((cells + [""] * columns)[:columns])
+    return rows
+
+
+class LayoffNoticeForm(ServiceForm):
+    kind = forms.ChoiceField(label=_("Kind"))
+    planned_on = forms.DateField(label=_("Planned date"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    affected = forms.CharField(
+        label=_("People affected"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One person per line: IIN; last name; first name; patronymic; position"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import LayoffKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = LayoffKind.choices  # type: ignore[attr-defined]
+
+    def affected_rows(self) -> list[list[str]]:
+        return _rows(self.cleaned_data["affected"], 5)
+
+
+class ForecastJobForm(ServiceForm):
+    occupation_code = forms.CharField(label=_("Occupation code (NKZ)"), max_length=12)
+    locality_code = forms.CharField(label=_("Locality (KATO code)"), max_length=9)
+    quantity = forms.IntegerField(label=_("Number of jobs"), min_value=1)
+    expected_from = forms.DateField(label=_("Expected from"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    ALIASES = {"occupation": "occupation_code", "locality": "locality_code"}
+
+
+class AgencyReportForm(ServiceForm):
+    period = forms.DateField(
+        label=_("Month"), widget=DateInput(), help_text=_("Any day of the month you report")
+    )
+    lines = forms.CharField(
+        label=_("Figures"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "One occupation per line: NKZ code; people who asked for intermediation; people placed"
+        ),
+    )
+
+    def line_rows(self) -> list[list[str]]:
+        return _rows(self.cleaned_data["lines"], 3)

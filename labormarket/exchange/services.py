@@ -529,9 +529,7 @@ def _notify_answer(referral: CandidateReferral) -> None:
     """Tell the candidate how the employer answered (or that the employer did not answer)."""
     texts = {
         ReferralStatus.HIRED: _("%(employer)s has decided to hire you for «%(title)s»."),
-        ReferralStatus.REFUSED: _(
-            "%(employer)s has declined your candidacy for «%(title)s»."
-        ),
+        ReferralStatus.REFUSED: _("%(employer)s has declined your candidacy for «%(title)s»."),
         ReferralStatus.REFUSED_BY_SILENCE: _(
             "%(employer)s did not answer within 3 working days about «%(title)s»; "
             "this counts as a refusal. The centre will offer you other vacancies."

@@ -23,7 +23,15 @@ from labormarket.registry.models import Person
 
 from . import selectors, services
 from .choices import VacancyStatus
-from .forms import CvForm, CvPublishForm, RefuseForm, VacancyForm
+from .forms import (
+    AgencyReportForm,
+    CvForm,
+    CvPublishForm,
+    ForecastJobForm,
+    LayoffNoticeForm,
+    RefuseForm,
+    VacancyForm,
+)
 from .models import Cv, Vacancy
 from .policies import can_manage_employer, employer_ids_of, staff_scope
 
@@ -368,3 +376,121 @@ def candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "exchange/candidates.html",
         {"vacancy": vacancy, "rows": rows, "referred": referred},
     )
+
+
+# --- Lay-offs and forecast jobs (employer), agencies' figures (PEA and staff) -----------------
+
+
+def _int(text: str) -> int:
+    return int(text) if text.strip().lstrip("-").isdigit() else -1
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employer_plans(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Lay-off notices and forecast jobs of the employer's organisation."""
+    employers = _employers_of(request)
+    if not employers:
+        raise Http404
+    employer = employers[0]
+    layoff_form = LayoffNoticeForm(
+        request.POST if "layoff" in request.POST else None, prefix="layoff"
+    )
+    forecast_form = ForecastJobForm(
+        request.POST if "forecast" in request.POST else None, prefix="forecast"
+    )
+    if request.method == "POST":
+        form = layoff_form if "layoff" in request.POST else forecast_form
+        if form.is_valid():
+            try:
+                if form is layoff_form:
+                    services.layoff_notice_create(
+                        actor=request.user,
+                        employer_id=employer.pk,
+                        kind=form.cleaned_data["kind"],
+                        planned_on=form.cleaned_data["planned_on"],
+                        reason=form.cleaned_data["reason"],
+                        affected=[
+                            services.AffectedPersonData(
+                                iin=row[0],
+                                last_name=row[1],
+                                first_name=row[2],
+                                middle_name=row[3],
+                                position=row[4],
+                            )
+                            for row in layoff_form.affected_rows()
+                        ],
+                    )
+                else:
+                    services.forecast_job_create(
+                        actor=request.user, employer_id=employer.pk, **form.cleaned_data
+                    )
+            except ValidationFailed as error:
+                form.add_service_errors(error, getattr(form, "ALIASES", None))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("exchange:employer_plans")
+    context = {
+        "employer": employer,
+        "notices": selectors.layoff_notice_queryset_for(request.user).filter(employer=employer),
+        "forecasts": selectors.forecast_job_queryset_for(request.user).filter(employer=employer),
+        "layoff_form": layoff_form,
+        "forecast_form": forecast_form,
+    }
+    status = 400 if (layoff_form.errors or forecast_form.errors) else 200
+    return render(request, "exchange/employer_plans.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agency_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A PEA's monthly figures (PRG-70: seen by the agency and state staff only)."""
+    from labormarket.accounts.choices import Role
+    from labormarket.accounts.policies import organisation_ids_with
+
+    agency_ids = sorted(organisation_ids_with(request.user, {Role.PEA_MANAGER}))
+    if not agency_ids:
+        raise Http404
+    form = AgencyReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agency_report_submit(
+                actor=request.user,
+                agency_id=agency_ids[0],
+                period=form.cleaned_data["period"],
+                lines=[
+                    services.AgencyReportLineData(row[0], _int(row[1]), _int(row[2]))
+                    for row in form.line_rows()
+                ],
+            )
+        except ValidationFailed as error:
+            messages.error(
+                request,
+                "; ".join(
+                    f"{name}: {e.message}" for name, errs in error.fields.items() for e in errs
+                ),
+            )
+        else:
+            messages.success(request, _("The figures have been submitted."))
+            return redirect("exchange:agency_reports")
+    reports = selectors.agency_report_queryset_for(request.user).prefetch_related(
+        "lines__occupation"
+    )
+    return render(request, "exchange/agency_reports.html", {"form": form, "reports": reports})
+
+
+@login_required
+def agency_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """State staff: agencies' figures of their region over the last twelve months (PRG-70)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labormarket.accounts.policies import is_staff_member
+
+    if not is_staff_member(request.user):
+        raise Http404
+    today = timezone.localdate()
+    start = (today.replace(day=1) - timedelta(days=365)).replace(day=1)
+    rows = selectors.agency_figures(request.user, period_from=start, period_to=today)
+    return render(request, "exchange/agency_figures.html", {"rows": rows, "start": start})

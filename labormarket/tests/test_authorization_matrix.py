@@ -13,7 +13,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.test import Client
 
-from labormarket.accounts.choices import Role
+from labormarket.accounts.choices import STAFF_ROLES, Role
 from labormarket.accounts.tests.factories import AKMOLA, KARAGANDA, region, user_with_role
 from labormarket.core.testing import next_iin
 from labormarket.reference.models import EducationLevel
@@ -293,6 +293,24 @@ CASES = [
         "get",
         lambda w: "/staff/exchange/",
         allow(WRITERS, 200, 404, 302),
+    ),
+    Case(
+        "employer's lay-offs and forecasts",
+        "get",
+        lambda w: "/employer/plans/",
+        allow({Role.EMPLOYER_MANAGER}, 200, 404, 302),
+    ),
+    Case(
+        "agency's monthly figures",
+        "get",
+        lambda w: "/agency/reports/",
+        allow({Role.PEA_MANAGER}, 200, 404, 302),
+    ),
+    Case(
+        "agencies' figures for staff (PRG-70)",
+        "get",
+        lambda w: "/staff/exchange/agency-figures/",
+        allow(STAFF_ROLES, 200, 404, 302),
     ),
     # Registry API
     Case(

@@ -144,3 +144,48 @@ def test_employer_answers_from_the_cabinet(
     client.post(reverse("exchange:referral_refuse", args=[referral.pk]), {"reason": "experience"})
     referral.refresh_from_db()
     assert (referral.status, referral.refusal_reason) == ("refused", "experience")
+
+
+def test_employer_notifies_a_layoff_from_the_cabinet(client, employer_manager):
+    from datetime import date
+
+    from labormarket.core.testing import next_iin
+    from labormarket.exchange.models import LayoffNotice
+
+    client.force_login(employer_manager)
+    iin = next_iin(date(1979, 4, 4))
+    planned = (timezone.localdate() + timedelta(days=45)).isoformat()
+    response = client.post(
+        reverse("exchange:employer_plans"),
+        {
+            "layoff": "1",
+            "layoff-kind": "staff_reduction",
+            "layoff-planned_on": planned,
+            "layoff-affected": f"{iin}; Касымов; Нуржан; Ерланович; Оператор\n",
+        },
+    )
+    assert response.status_code == 302
+    notice = LayoffNotice.objects.get()
+    assert [(a.person.iin, a.position) for a in notice.affected.all()] == [(iin, "Оператор")]
+
+
+def test_agency_submits_figures_and_staff_see_them(client):
+    manager = user_with_role(Role.PEA_MANAGER)
+    client.force_login(manager)
+    last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("exchange:agency_reports"),
+        {"period": last_month, "lines": "2512; 10; 4\n8322; 3; 3"},
+    )
+    assert response.status_code == 302
+    staff = user_with_role(Role.SPECIALIST)
+    client.force_login(staff)
+    page = client.get(reverse("exchange:agency_figures"))
+    assert [
+        (r["occupation__code"], r["applicants"], r["placed"]) for r in page.context["rows"]
+    ] == [
+        ("2512", 10, 4),
+        ("8322", 3, 3),
+    ]
+    client.force_login(user_with_role(Role.EMPLOYER_MANAGER))
+    assert client.get(reverse("exchange:agency_figures")).status_code == 404
