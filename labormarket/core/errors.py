@@ -101,3 +101,23 @@ class Conflict(ApplicationError):
 
     def __init__(self, code: str, message: str, rule: str | None = None):
         super().__init__(code=code, message=message, rule=rule, http_status=409)
+
+
+class FieldErrors:
+    """Collects field errors so that one answer names every problem at once::
+
+    errors = FieldErrors()
+    if not name:
+        errors.add("name", "required", _("Give a name."))
+    errors.raise_if_any()  # ValidationFailed with every field collected
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[FieldError]] = {}
+
+    def add(self, field_name: str, code: str, message: str, rule: str | None = None) -> None:
+        self.fields.setdefault(field_name, []).append(FieldError(code, message, rule))
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            raise ValidationFailed(self.fields)

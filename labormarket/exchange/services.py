@@ -20,7 +20,7 @@ from labormarket.accounts.choices import OrganisationKind, Role
 from labormarket.accounts.models import Organisation, User
 from labormarket.accounts.policies import organisation_ids_with
 from labormarket.core.calendar import deadline_at
-from labormarket.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from labormarket.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from labormarket.core.iin import InvalidIIN, parse_iin
 from labormarket.notifications.services import notify_person
 from labormarket.reference.models import (
@@ -64,18 +64,6 @@ from .policies import can_manage_employer, employer_ids_of, staff_scope
 EMPLOYER_ANSWER_WORKING_DAYS = 3
 #: PRG-68: a self-posted CV expires at most this long after posting.
 SELF_POSTED_CV_MAX_DAYS = 31
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.fields: dict[str, list[FieldError]] = {}
-
-    def add(self, name: str, code: str, message: str, rule: str | None = None) -> None:
-        self.fields.setdefault(name, []).append(FieldError(code, message, rule))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(self.fields)
 
 
 def _clean_list(values: list[str] | None, limit: int = 50) -> list[str]:
@@ -126,7 +114,7 @@ class VacancyData:
     is_youth_practice: bool = False
 
 
-def _clean_vacancy(data: VacancyData, errors: _Errors) -> dict[str, Any]:
+def _clean_vacancy(data: VacancyData, errors: FieldErrors) -> dict[str, Any]:
     values: dict[str, Any] = {}
     occupation = Occupation.objects.filter(
         code=data.occupation_code.strip(), level__gte=Occupation.Level.UNIT, is_active=True
@@ -208,7 +196,7 @@ def _employer_for(actor: User, employer_id: int) -> Organisation:
 def vacancy_create(*, actor: User, employer_id: int, data: VacancyData) -> Vacancy:
     """Register a vacancy (as a draft) for an employer the actor acts for."""
     employer = _employer_for(actor, employer_id)
-    errors = _Errors()
+    errors = FieldErrors()
     values = _clean_vacancy(data, errors)
     errors.raise_if_any()
     return Vacancy.objects.create(
@@ -235,7 +223,7 @@ def vacancy_update(*, actor: User, vacancy_id: int, data: VacancyData) -> Vacanc
     vacancy = _vacancy_for_change(actor, vacancy_id)
     if vacancy.status == VacancyStatus.CLOSED:
         raise Conflict("vacancy_closed", _("A closed vacancy cannot be edited."))
-    errors = _Errors()
+    errors = FieldErrors()
     values = _clean_vacancy(data, errors)
     filled = vacancy.places_total - vacancy.places_open
     if data.places_total < filled:
@@ -302,7 +290,7 @@ class CvData:
 
 
 def _clean_cv(
-    data: CvData, errors: _Errors
+    data: CvData, errors: FieldErrors
 ) -> tuple[dict[str, Any], list[Occupation], list[Region]]:
     values: dict[str, Any] = {}
     title = " ".join(data.title.split())
@@ -367,7 +355,7 @@ def _person_for_cv(actor: User, person_id: int) -> tuple[Person, str]:
 def cv_create(*, actor: User, person_id: int, data: CvData) -> Cv:
     """Write a CV (a draft) for oneself or, as centre staff, for a person of one's region."""
     person, source = _person_for_cv(actor, person_id)
-    errors = _Errors()
+    errors = FieldErrors()
     values, occupations, regions = _clean_cv(data, errors)
     errors.raise_if_any()
     cv = Cv.objects.create(person=person, source=source, created_by=actor, **values)
@@ -389,7 +377,7 @@ def cv_update(*, actor: User, cv_id: int, data: CvData) -> Cv:
     cv = _cv_for_change(actor, cv_id)
     if cv.status == CvStatus.CLOSED:
         raise Conflict("cv_closed", _("A closed CV cannot be edited."))
-    errors = _Errors()
+    errors = FieldErrors()
     values, occupations, regions = _clean_cv(data, errors)
     errors.raise_if_any()
     for name, value in values.items():
@@ -664,7 +652,7 @@ def layoff_notice_create(
     """An employer announces a lay-off with the people affected. Persons not yet in the
     registry are added to it in the employer's region (identity by IIN)."""
     employer = _employer_for(actor, employer_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if kind not in LayoffKind.values:
         errors.add("kind", "invalid_choice", _("Choose the kind of lay-off."))
     if planned_on < timezone.localdate():
@@ -764,7 +752,7 @@ def forecast_job_create(
     note: str = "",
 ) -> ForecastJob:
     employer = _employer_for(actor, employer_id)
-    errors = _Errors()
+    errors = FieldErrors()
     occupation = Occupation.objects.filter(
         code=occupation_code.strip(), level__gte=Occupation.Level.UNIT
     ).first()
@@ -815,7 +803,7 @@ def agency_report_submit(
     """
     if agency_id not in organisation_ids_with(actor, {Role.PEA_MANAGER}):
         raise NotFound(_("Report for your own agency."))
-    errors = _Errors()
+    errors = FieldErrors()
     month = period.replace(day=1)
     if month >= timezone.localdate().replace(day=1):
         errors.add("period", "month_not_over", _("Report a month that is over."))

@@ -21,7 +21,7 @@ from labormarket.core.bin import InvalidBIN, parse_bin
 from labormarket.core.errors import (
     ApplicationError,
     Conflict,
-    FieldError,
+    FieldErrors,
     NotFound,
     ValidationFailed,
 )
@@ -85,22 +85,8 @@ class PersonData:
     disability_group_id: int | None = None
 
 
-class _Errors:
-    """Collects field errors so that one answer names every problem at once."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[FieldError]] = {}
-
-    def add(self, field_name: str, code: str, message: str, rule: str | None = None) -> None:
-        self.fields.setdefault(field_name, []).append(FieldError(code, message, rule))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(self.fields)
-
-
 def _clean_person_data(
-    *, actor: User, data: PersonData, errors: _Errors
+    *, actor: User, data: PersonData, errors: FieldErrors
 ) -> tuple[dict[str, Any], str]:
     """Validate ``data``; returns model field values and the normalised phone."""
     values: dict[str, Any] = {}
@@ -176,7 +162,7 @@ def _set_primary_phone(person: Person, phone: str) -> None:
 @transaction.atomic
 def person_create(*, actor: User, iin: str, data: PersonData) -> Person:
     """Register a new person in the registry (identity by IIN)."""
-    errors = _Errors()
+    errors = FieldErrors()
     parsed = None
     try:
         parsed = parse_iin(iin)
@@ -204,7 +190,7 @@ def person_create(*, actor: User, iin: str, data: PersonData) -> Person:
 def person_update(*, actor: User, person_id: int, data: PersonData) -> Person:
     """Change a person's editable facts. The IIN (and so birth date and sex) is not editable."""
     person = _person_for_write(actor, person_id)
-    errors = _Errors()
+    errors = FieldErrors()
     values, phone = _clean_person_data(actor=actor, data=data, errors=errors)
     errors.raise_if_any()
     for name, value in values.items():
@@ -262,7 +248,7 @@ def consent_give(
     """Record a consent. Giving the same version again changes nothing; a new version replaces
     the active one (the old row is kept, withdrawn)."""
     person = _person_for_write(actor, person_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if purpose not in ConsentPurpose.values:
         errors.add("purpose", "invalid_choice", _("Choose a purpose from the list."))
     if evidence not in ConsentEvidence.values:
@@ -482,7 +468,7 @@ def education_record_add(
 ) -> EducationRecord:
     """Add a completed (or current) course of education to the person's file."""
     person = _person_for_write(actor, person_id)
-    errors = _Errors()
+    errors = FieldErrors()
     level = EducationLevel.objects.filter(code=level_code, is_active=True).first()
     if level is None:
         errors.add("level", "invalid_choice", _("Choose an education level from the list."))
@@ -531,7 +517,7 @@ def work_history_add(
 ) -> WorkHistoryEntry:
     """Add a job to the person's work history; dates must be possible for this person."""
     person = _person_for_write(actor, person_id)
-    errors = _Errors()
+    errors = FieldErrors()
     if not employer_name.strip():
         errors.add("employer_name", "required", _("Name the employer."))
     if not position.strip():
