@@ -36,3 +36,12 @@ class Command(BaseCommand):
         except DemoDataError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(format_report(report))
+        # The exchange's demo rows stand on the organisations, users and persons above.
+        from labormarket.exchange.demo import seed_exchange_demo
+
+        exchange = seed_exchange_demo()
+        self.stdout.write("\nExchange")
+        for label, counts in exchange.counts.items():
+            self.stdout.write(
+                f"  {label:<12} created {counts['created']:>4}  existing {counts['existing']:>4}"
+            )
