@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labormarket.accounts.choices import OrganisationKind
@@ -36,6 +37,17 @@ from .models import Cv, Vacancy
 from .policies import can_manage_employer, employer_ids_of, staff_scope
 
 PAGE_SIZE = 20
+
+#: What staff read next to each matching criterion (PRG-71).
+CRITERION_LABELS = {
+    "qualification": gettext_lazy("Qualification"),
+    "education": gettext_lazy("Education"),
+    "experience": gettext_lazy("Experience"),
+    "region": gettext_lazy("Region and relocation"),
+    "transport": gettext_lazy("Transport accessibility"),
+    "salary": gettext_lazy("Salary"),
+    "skills": gettext_lazy("Skills"),
+}
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -370,7 +382,15 @@ def candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         for cv in Cv.objects.filter(pk__in=[m.cv_id for m in matches]).select_related("person")
     }
     referred = set(vacancy.referrals.filter(status="sent").values_list("cv_id", flat=True))
-    rows = [(match, cvs[match.cv_id]) for match in matches if match.cv_id in cvs]
+    rows = [
+        (
+            match,
+            cvs[match.cv_id],
+            [(c, CRITERION_LABELS.get(c.code, c.code)) for c in match.criteria],
+        )
+        for match in matches
+        if match.cv_id in cvs
+    ]
     return render(
         request,
         "exchange/candidates.html",
