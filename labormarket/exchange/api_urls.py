@@ -3,6 +3,9 @@ from django.urls import path
 from . import apis
 
 urlpatterns = [
+    path("search/vacancies/", apis.VacancySearchApi.as_view(), name="search-vacancies"),
+    path("search/cvs/", apis.CvSearchApi.as_view(), name="search-cvs"),
+    path("matches/", apis.MatchesApi.as_view(), name="matches"),
     path("vacancies/", apis.VacancyListCreateApi.as_view(), name="vacancy-list"),
     path("vacancies/<int:pk>/", apis.VacancyDetailApi.as_view(), name="vacancy-detail"),
     path("vacancies/<int:pk>/publish/", apis.VacancyPublishApi.as_view(), name="vacancy-publish"),

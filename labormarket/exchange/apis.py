@@ -3,6 +3,7 @@ agencies' monthly figures. Thin views: validate, call one service, serialise."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
@@ -13,15 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from labormarket.accounts.choices import Role
 from labormarket.core.api import Pagination
-from labormarket.core.errors import NotFound
+from labormarket.core.errors import Forbidden, NotFound
 from labormarket.core.http import signed_in_user
 from labormarket.core.iin import mask_iin
 
 from . import selectors, services
 from .choices import LayoffKind, RefusalReason
 from .models import AgencyMonthlyReport, CandidateReferral, Cv, ForecastJob, LayoffNotice, Vacancy
-from .policies import can_refer_candidates
+from .policies import can_refer_candidates, staff_scope
 
 # --- Vacancies -------------------------------------------------------------------------------
 
@@ -716,3 +718,222 @@ class AgencyReportListCreateApi(APIView):
             .get(pk=report.pk)
         )
         return Response(AgencyReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+# --- Search and matching ---------------------------------------------------------------------
+
+
+class VacancySearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    region = serializers.CharField(required=False, default=None, max_length=9)
+    district = serializers.CharField(required=False, default=None, max_length=9)
+    occupation = serializers.CharField(required=False, default=None, max_length=12)
+    salary_from = serializers.DecimalField(
+        required=False, default=None, max_digits=12, decimal_places=2, min_value=Decimal(0)
+    )
+    schedule = serializers.CharField(required=False, default=None, max_length=32)
+    employment_type = serializers.CharField(required=False, default=None, max_length=32)
+    posted_since = serializers.DateField(required=False, default=None)
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10000)
+    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+
+
+class CvSearchParams(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    region = serializers.CharField(required=False, default=None, max_length=9)
+    occupation = serializers.CharField(required=False, default=None, max_length=12)
+    salary_to = serializers.DecimalField(
+        required=False, default=None, max_digits=12, decimal_places=2, min_value=Decimal(0)
+    )
+    schedule = serializers.CharField(required=False, default=None, max_length=32)
+    ready_to_relocate = serializers.BooleanField(required=False, default=None, allow_null=True)
+    page = serializers.IntegerField(required=False, default=1, min_value=1, max_value=10000)
+    page_size = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+
+
+class FacetSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class VacancySearchResponse(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = VacancySerializer(many=True)
+    facets = serializers.DictField(child=FacetSerializer(many=True))
+
+
+class CvSearchResponse(VacancySearchResponse):
+    results = CvSerializer(many=True)  # type: ignore[assignment]
+
+
+class CriterionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    score = serializers.FloatField()
+    weight = serializers.IntegerField()
+    points = serializers.FloatField()
+    explanation = serializers.CharField()
+
+
+class MatchSerializer(serializers.Serializer):
+    vacancy = serializers.IntegerField()
+    cv = serializers.IntegerField()
+    person = serializers.IntegerField()
+    score = serializers.FloatField()
+    criteria = CriterionSerializer(many=True)
+
+
+class MatchesResponse(serializers.Serializer):
+    results = MatchSerializer(many=True)
+
+
+def _search_body(result: Any, items: Any) -> dict[str, Any]:
+    return {
+        "count": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "results": items,
+        "facets": {
+            name: [{"code": c, "count": n} for c, n in rows] for name, rows in result.facets.items()
+        },
+    }
+
+
+class VacancySearchApi(APIView):
+    """Public full-text search of published vacancies, with filters and facet counts."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Search vacancies",
+        parameters=[VacancySearchParams],
+        responses=VacancySearchResponse,
+    )
+    def get(self, request: Request) -> Response:
+        from .search import VacancyQuery, vacancies_for, vacancy_search
+
+        params = VacancySearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        result = vacancy_search(
+            VacancyQuery(
+                text=d["q"],
+                region_code=d["region"],
+                district_code=d["district"],
+                occupation_code=d["occupation"],
+                salary_from=d["salary_from"],
+                schedule_code=d["schedule"],
+                employment_type_code=d["employment_type"],
+                posted_since=d["posted_since"],
+                page=d["page"],
+                page_size=d["page_size"],
+            )
+        )
+        items = VacancySerializer(vacancies_for(result), many=True).data
+        return Response(_search_body(result, items))
+
+
+class CvSearchApi(APIView):
+    """CV search for employers, agencies (public CVs) and centre staff (all published CVs)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Search CVs", parameters=[CvSearchParams], responses=CvSearchResponse)
+    def get(self, request: Request) -> Response:
+        from labormarket.accounts.policies import has_any_role
+
+        from .search import CvQuery, cv_search, cvs_for
+
+        user = signed_in_user(request)
+        staff = not staff_scope(user).is_empty
+        if not staff and not has_any_role(user, {Role.EMPLOYER_MANAGER, Role.PEA_MANAGER}):
+            raise Forbidden(message=gettext("CV search is for employers, agencies and centres."))
+        params = CvSearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        result = cv_search(
+            CvQuery(
+                text=d["q"],
+                region_code=d["region"],
+                occupation_code=d["occupation"],
+                salary_to=d["salary_to"],
+                schedule_code=d["schedule"],
+                ready_to_relocate=d["ready_to_relocate"],
+                include_centre_only=staff,
+                page=d["page"],
+                page_size=d["page_size"],
+            )
+        )
+        cvs = cvs_for(result)
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects(cvs, "person__phones")
+        items = CvSerializer(cvs, many=True, context={"request": request}).data
+        return Response(_search_body(result, items))
+
+
+class MatchParams(serializers.Serializer):
+    vacancy = serializers.IntegerField(required=False, default=None)
+    cv = serializers.IntegerField(required=False, default=None)
+    limit = serializers.IntegerField(required=False, default=50, min_value=1, max_value=100)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if (attrs["vacancy"] is None) == (attrs["cv"] is None):
+            raise serializers.ValidationError(
+                {"vacancy": gettext("Give either a vacancy or a CV.")}, code="one_of"
+            )
+        return attrs
+
+
+class MatchesApi(APIView):
+    """Ranked candidates for a vacancy, or ranked vacancies for a CV, each score explained by
+    criterion (PRG-71). Staff only; a person may match their own CV."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Explainable matches", parameters=[MatchParams], responses=MatchesResponse
+    )
+    def get(self, request: Request) -> Response:
+        from .matching import candidates_for_vacancy, vacancies_for_cv
+
+        user = signed_in_user(request)
+        params = MatchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        if d["vacancy"] is not None:
+            if staff_scope(user).is_empty:
+                raise Forbidden(message=gettext("Matching candidates is for centre staff."))
+            vacancy = selectors.vacancy_get_for(user, d["vacancy"])
+            if vacancy is None:
+                raise NotFound()
+            matches = candidates_for_vacancy(vacancy, limit=d["limit"], include_centre_only=True)
+        else:
+            cv = selectors.cv_queryset_for(user).filter(pk=d["cv"]).first()
+            if cv is None or (cv.person.user_id != user.pk and staff_scope(user).is_empty):
+                raise NotFound()
+            matches = vacancies_for_cv(cv, limit=d["limit"])
+        return Response(
+            {
+                "results": [
+                    {
+                        "vacancy": m.vacancy_id,
+                        "cv": m.cv_id,
+                        "person": m.person_id,
+                        "score": m.score,
+                        "criteria": [
+                            {
+                                "code": c.code,
+                                "score": c.score,
+                                "weight": c.weight,
+                                "points": c.points,
+                                "explanation": c.explanation,
+                            }
+                            for c in m.criteria
+                        ],
+                    }
+                    for m in matches
+                ]
+            }
+        )

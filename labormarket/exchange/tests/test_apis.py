@@ -261,3 +261,63 @@ def test_forecast_jobs_are_seen_by_the_employer_and_the_region(
     assert client_for(specialist).get("/api/v1/forecast-jobs/").json()["count"] == 1
     outsider = user_with_role(Role.SPECIALIST, region_code="110000000")
     assert client_for(outsider).get("/api/v1/forecast-jobs/").json()["count"] == 0
+
+
+def test_public_vacancy_search_with_filters_and_facets(published_vacancy):
+    response = APIClient().get(
+        "/api/v1/search/vacancies/", {"q": "каменщ", "region": "350000000", "occupation": "71"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], [v["id"] for v in body["results"]]) == (1, [published_vacancy.pk])
+    assert body["facets"]["region"] == [{"code": "350000000", "count": 1}]
+    nothing = APIClient().get("/api/v1/search/vacancies/", {"q": "программист"})
+    assert nothing.json()["count"] == 0
+
+
+def test_search_parameters_are_validated(db):
+    response = APIClient().get(
+        "/api/v1/search/vacancies/",
+        {"salary_from": "много", "posted_since": "2025-02-30", "page": "0"},
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()["error"]["fields"]) == ["page", "posted_since", "salary_from"]
+
+
+def test_cv_search_is_for_employers_agencies_and_centres(
+    published_cv, employer_manager, specialist
+):
+    assert client_for(user_with_role(Role.CITIZEN)).get("/api/v1/search/cvs/").status_code == 403
+    assert APIClient().get("/api/v1/search/cvs/").status_code == 403
+    found = client_for(employer_manager).get("/api/v1/search/cvs/", {"q": "каменщик"}).json()
+    assert [c["id"] for c in found["results"]] == [published_cv.pk]
+    assert found["results"][0]["candidate"] is None  # contacts hidden before a referral
+    staff = client_for(specialist).get("/api/v1/search/cvs/", {"q": "каменщик"}).json()
+    assert staff["results"][0]["candidate"]["full_name"] == published_cv.person.full_name
+
+
+def test_matches_explain_each_criterion(
+    published_vacancy, published_cv, specialist, employer_manager
+):
+    response = client_for(specialist).get("/api/v1/matches/", {"vacancy": published_vacancy.pk})
+    assert response.status_code == 200
+    [match] = response.json()["results"]
+    assert match["cv"] == published_cv.pk
+    assert round(sum(c["points"] for c in match["criteria"]), 1) == match["score"]
+    assert {c["code"] for c in match["criteria"]} == {
+        "qualification",
+        "education",
+        "experience",
+        "region",
+        "transport",
+        "salary",
+        "skills",
+    }
+    assert (
+        client_for(employer_manager)
+        .get("/api/v1/matches/", {"vacancy": published_vacancy.pk})
+        .status_code
+        == 403
+    )
+    both = client_for(specialist).get("/api/v1/matches/")
+    assert both.status_code == 400

@@ -1,0 +1,736 @@
+"""Explainable matching of vacancies and CVs (PRG-71).
+
+PRG-71 names the criteria: qualification, experience, health, working-time regime and transport
+accessibility; issue 3 adds region/relocation readiness and salary fit. They play two roles:
+
+* **Hard conditions** filter before anything is ranked, whatever the score would be: the
+  working-time regime (a CV that names a schedule only fits vacancies with that schedule, unless
+  either side is "flexible"), health (a person with a disability group only fits vacancies
+  marked suitable for persons with disabilities; a CV that states health limitations never
+  fits a vacancy that states health restrictions), the region (a vacancy outside the CV's
+  regions fits only a CV ready to relocate), and only published, unexpired CVs and published
+  vacancies take part.
+* **Scored criteria** make a 0–100 score: each criterion scores 0–1, is multiplied by its
+  weight, and the points add up to the total. Every criterion carries a short sentence with
+  the facts, so staff can say why a candidate is where he is.
+
+The same two functions (:func:`_exclusions`, :func:`_score`) judge a pair in both directions,
+so a vacancy→CV score always equals the CV→vacancy score for the same pair.
+
+Candidate generation and its limits
+-----------------------------------
+Candidates are generated in SQL with indexed filters, then scored in Python:
+
+1. only published rows; the CV's desired occupations (the M2M table) or the vacancy's
+   occupation must be in the same ISCO **sub-major group** (the first two digits of the code);
+2. the region (vacancy region among the CV regions, or the CV is ready to relocate) and the
+   hard conditions above are applied in SQL as well, so the pool is not filled with rows that
+   would be dropped;
+3. the pool is capped at :data:`POOL_SIZE` rows, **newest first** (``published_at``), and only
+   the columns the scorer needs are fetched (``values()``); three more queries fetch the pool's
+   occupation codes, the persons' highest education and the education ladder.
+
+The number of queries is fixed whatever the size of the pool. The cap is the price: when more
+than :data:`POOL_SIZE` CVs of the same sub-major group fit a vacancy, older ones are not
+considered even if they would score higher. A match whose occupations only share the major
+group (score 0.15) is never generated in the lists; :func:`match_pair` scores and explains any
+one pair, including such a match or an excluded one.
+
+One person can have several published CVs: the candidates list keeps the best-scoring CV of each
+person, and :func:`vacancies_for_person` keeps the best score of each vacancy over the person's
+CVs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from labormarket.reference.models import EducationLevel
+from labormarket.registry.models import EducationRecord, Person
+
+from .choices import CvStatus, CvVisibility, VacancyStatus
+from .models import Cv, Vacancy
+
+# --- Weights -----------------------------------------------------------------------------------
+# The weights sum to 100, so a criterion's points read directly as its share of a perfect match.
+# Qualification dominates: PRG-71 names it first and a centre refers people to the occupation
+# they can do. Experience and salary are what employers and job seekers refuse over most often
+# (refusal reasons "experience", "candidate_declined"). Education, region and skills refine
+# the order among people of the same occupation; transport is a small nudge, because the hard
+# region rule already keeps people out of vacancies they cannot reach.
+
+#: Occupation code distance in the ISCO hierarchy (PRG-71 "qualification").
+WEIGHT_QUALIFICATION = 35
+#: Years of experience against the vacancy's minimum (PRG-71 "experience").
+WEIGHT_EXPERIENCE = 15
+#: Expected salary against what the vacancy pays.
+WEIGHT_SALARY = 15
+#: The person's highest education against the vacancy's minimum (part of "qualification").
+WEIGHT_EDUCATION = 10
+#: The vacancy's region among the CV's regions, or readiness to relocate.
+WEIGHT_REGION = 10
+#: Share of the vacancy's skills the CV names.
+WEIGHT_SKILLS = 10
+#: Reachability by public transport (PRG-71 "transport accessibility").
+WEIGHT_TRANSPORT = 5
+
+WEIGHTS: dict[str, int] = {
+    "qualification": WEIGHT_QUALIFICATION,
+    "education": WEIGHT_EDUCATION,
+    "experience": WEIGHT_EXPERIENCE,
+    "region": WEIGHT_REGION,
+    "transport": WEIGHT_TRANSPORT,
+    "salary": WEIGHT_SALARY,
+    "skills": WEIGHT_SKILLS,
+}
+assert sum(WEIGHTS.values()) == 100, WEIGHTS
+
+#: Qualification score by the number of leading code digits the occupations share: 4 = the same
+#: unit group (NKZ occupations extend the unit group's 4 digits), 3 = minor, 2 = sub-major,
+#: 1 = major group. Sharing nothing is not a match at all.
+QUALIFICATION_BY_SHARED_DIGITS: dict[int, float] = {4: 1.0, 3: 0.7, 2: 0.4, 1: 0.15}
+#: Candidates are generated from the same sub-major group: the first two digits.
+PREFILTER_DIGITS = 2
+#: Education one level below the minimum still counts half.
+EDUCATION_ONE_LEVEL_BELOW = 0.5
+#: Region scores when the vacancy is outside the CV's regions and the person would relocate.
+RELOCATION_SCORE = 0.6
+RELOCATION_WITH_HOUSING_SCORE = 0.8
+#: Transport score of a vacancy not reachable by public transport that offers housing.
+NO_TRANSPORT_WITH_HOUSING_SCORE = 0.5
+#: The salary score falls linearly from 1 at what the vacancy pays to 0 at this multiple of it.
+SALARY_ZERO_AT = Decimal("1.5")
+#: At most this many rows, newest first, are scored per request (see the module docstring).
+POOL_SIZE = 2000
+#: The schedule that fits every other schedule.
+FLEXIBLE_SCHEDULE = "flexible"
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion of a match: its 0–1 score, weight, points (score × weight) and the facts."""
+
+    code: str
+    score: float
+    weight: int
+    points: float
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A CV and a vacancy that fit, with the 0–100 score broken down by criterion."""
+
+    cv_id: int
+    vacancy_id: int
+    person_id: int
+    score: float
+    criteria: tuple[Criterion, ...]
+
+    def criterion(self, code: str) -> Criterion:
+        return next(c for c in self.criteria if c.code == code)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a pair is not a match (a hard condition or an occupation too far away)."""
+
+    code: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A pair that never appears in the lists, with every reason that excludes it."""
+
+    cv_id: int
+    vacancy_id: int
+    person_id: int
+    reasons: tuple[Reason, ...]
+
+
+# --- Facts the scorer needs, fetched with values() ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ladder:
+    """The education levels in order, to count levels and name them."""
+
+    sort_orders: tuple[int, ...]
+    names: dict[int, str]
+
+    def rank(self, sort_order: int) -> int:
+        return self.sort_orders.index(sort_order)
+
+
+@dataclass(frozen=True)
+class _VacancyFacts:
+    id: int
+    is_published: bool
+    occupation_code: str
+    region_id: int
+    region_name: str
+    schedule_id: int
+    schedule_code: str
+    schedule_name: str
+    education_min: int | None  # EducationLevel.sort_order
+    experience_years_min: int
+    salary_min: Decimal
+    salary_max: Decimal | None
+    skills: tuple[str, ...]
+    health_restrictions: str
+    suitable_for_disability: bool
+    transport_accessible: bool
+    housing_offered: bool
+
+
+@dataclass(frozen=True)
+class _CvFacts:
+    id: int
+    person_id: int
+    is_current: bool  # published and not past its expiry date
+    occupation_codes: tuple[str, ...]
+    # The CV's regions. On the vacancy side only the vacancy's region is looked up (it is all
+    # the scorer asks about), so there it holds that region or nothing.
+    region_ids: frozenset[int]
+    ready_to_relocate: bool
+    schedule_id: int | None
+    schedule_code: str
+    schedule_name: str
+    experience_years: int
+    expected_salary: Decimal | None
+    skills: tuple[str, ...]
+    health_limits: str
+    has_disability: bool
+    education: int | None  # the highest EducationLevel.sort_order on record
+
+
+def _name(row: dict[str, Any], prefix: str) -> str:
+    """The classifier name in the UI language, as ``TranslatedNameMixin.name`` picks it."""
+    language = (get_language() or "ru")[:2]
+    value = row.get(f"{prefix}name_{language}", "") if language in {"ru", "kk", "en"} else ""
+    return str(value or row.get(f"{prefix}name_ru") or "")
+
+
+def _names(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}name_{language}" for language in ("ru", "kk", "en"))
+
+
+def _ladder() -> _Ladder:
+    rows = list(
+        EducationLevel.objects.order_by("sort_order", "code").values("sort_order", *_names(""))
+    )
+    return _Ladder(
+        sort_orders=tuple(row["sort_order"] for row in rows),
+        names={row["sort_order"]: _name(row, "") for row in rows},
+    )
+
+
+_VACANCY_COLUMNS = (
+    "pk",
+    "status",
+    "occupation__code",
+    "region_id",
+    *_names("region__"),
+    "schedule_id",
+    "schedule__code",
+    *_names("schedule__"),
+    "education_min__sort_order",
+    "experience_years_min",
+    "salary_min",
+    "salary_max",
+    "skills",
+    "health_restrictions",
+    "suitable_for_disability",
+    "transport_accessible",
+    "housing_offered",
+)
+
+
+def _vacancy_facts(row: dict[str, Any]) -> _VacancyFacts:
+    return _VacancyFacts(
+        id=row["pk"],
+        is_published=row["status"] == VacancyStatus.PUBLISHED,
+        occupation_code=row["occupation__code"],
+        region_id=row["region_id"],
+        region_name=_name(row, "region__"),
+        schedule_id=row["schedule_id"],
+        schedule_code=row["schedule__code"],
+        schedule_name=_name(row, "schedule__"),
+        education_min=row["education_min__sort_order"],
+        experience_years_min=row["experience_years_min"],
+        salary_min=row["salary_min"],
+        salary_max=row["salary_max"],
+        skills=tuple(str(s) for s in row["skills"] or ()),
+        health_restrictions=row["health_restrictions"],
+        suitable_for_disability=row["suitable_for_disability"],
+        transport_accessible=row["transport_accessible"],
+        housing_offered=row["housing_offered"],
+    )
+
+
+_CV_COLUMNS = (
+    "pk",
+    "person_id",
+    "status",
+    "expires_on",
+    "ready_to_relocate",
+    "schedule_id",
+    "schedule__code",
+    *_names("schedule__"),
+    "experience_years",
+    "expected_salary",
+    "skills",
+    "health_limits",
+    "person__disability_group_id",
+)
+
+
+def _cv_facts(
+    rows: list[dict[str, Any]], region_ids: dict[int, set[int]], today: Any
+) -> list[_CvFacts]:
+    """CV facts for ``rows`` with their occupation codes and education: two more queries."""
+    ids = [row["pk"] for row in rows]
+    codes: dict[int, list[str]] = {}
+    for cv_id, code in (
+        Cv.occupations.through.objects.filter(cv_id__in=ids)
+        .order_by("occupation__code")
+        .values_list("cv_id", "occupation__code")
+    ):
+        codes.setdefault(cv_id, []).append(code)
+    education = _highest_education({row["person_id"] for row in rows})
+    return [
+        _CvFacts(
+            id=row["pk"],
+            person_id=row["person_id"],
+            is_current=row["status"] == CvStatus.PUBLISHED
+            and (row["expires_on"] is None or row["expires_on"] >= today),
+            occupation_codes=tuple(codes.get(row["pk"], ())),
+            region_ids=frozenset(region_ids.get(row["pk"], ())),
+            ready_to_relocate=row["ready_to_relocate"],
+            schedule_id=row["schedule_id"],
+            schedule_code=row["schedule__code"] or "",
+            schedule_name=_name(row, "schedule__"),
+            experience_years=row["experience_years"],
+            expected_salary=row["expected_salary"],
+            skills=tuple(str(s) for s in row["skills"] or ()),
+            health_limits=row["health_limits"],
+            has_disability=row["person__disability_group_id"] is not None,
+            education=education.get(row["person_id"]),
+        )
+        for row in rows
+    ]
+
+
+def _highest_education(person_ids: Iterable[int]) -> dict[int, int]:
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    rows = (
+        EducationRecord.objects.filter(person_id__in=ids)
+        .order_by()
+        .values("person_id")
+        .annotate(top=Max("level__sort_order"))
+        .values_list("person_id", "top")
+    )
+    return dict(rows)
+
+
+def _cv_regions(ids: list[int]) -> dict[int, set[int]]:
+    regions: dict[int, set[int]] = {}
+    for cv_id, region_id in Cv.regions.through.objects.filter(cv_id__in=ids).values_list(
+        "cv_id", "region_id"
+    ):
+        regions.setdefault(cv_id, set()).add(region_id)
+    return regions
+
+
+def _current_cvs(today: Any) -> QuerySet[Cv]:
+    """Published CVs not past their expiry date (the daily PRG-68 task may not have run yet)."""
+    return Cv.objects.filter(status=CvStatus.PUBLISHED).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+# --- Judging one pair ----------------------------------------------------------------------------
+
+
+def _shared_digits(a: str, b: str) -> int:
+    shared = 0
+    for x, y in zip(a[:4], b[:4], strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared
+
+
+def _exclusions(v: _VacancyFacts, c: _CvFacts) -> list[Reason]:
+    """The hard conditions a pair breaks; the SQL prefilters apply the same rules."""
+    reasons: list[Reason] = []
+    if not v.is_published:
+        reasons.append(Reason("vacancy_not_published", _("The vacancy is not published.")))
+    if not c.is_current:
+        reasons.append(Reason("cv_not_published", _("The CV is not published.")))
+    if (
+        c.schedule_id is not None
+        and c.schedule_id != v.schedule_id
+        and FLEXIBLE_SCHEDULE not in (c.schedule_code, v.schedule_code)
+    ):
+        reasons.append(
+            Reason(
+                "schedule",
+                _("Wants the regime “%(wanted)s”, the vacancy has “%(offered)s”")
+                % {"wanted": c.schedule_name, "offered": v.schedule_name},
+            )
+        )
+    if c.has_disability and not v.suitable_for_disability:
+        reasons.append(
+            Reason(
+                "disability",
+                _(
+                    "The person has a disability group and the vacancy is not marked "
+                    "suitable for persons with disabilities"
+                ),
+            )
+        )
+    # Compared as stored ("" or not), exactly as the SQL prefilters compare them.
+    if c.health_limits and v.health_restrictions:
+        reasons.append(
+            Reason(
+                "health",
+                _("Health limitations “%(limits)s” against the restrictions “%(restrictions)s”")
+                % {"limits": c.health_limits, "restrictions": v.health_restrictions},
+            )
+        )
+    if v.region_id not in c.region_ids and not c.ready_to_relocate:
+        reasons.append(
+            Reason(
+                "region",
+                _("%(region)s is not among the person's regions and they would not relocate")
+                % {"region": v.region_name},
+            )
+        )
+    if not any(_shared_digits(v.occupation_code, code) for code in c.occupation_codes):
+        reasons.append(
+            Reason(
+                "qualification",
+                _("No desired occupation in the major group %(group)s")
+                % {"group": v.occupation_code[:1]},
+            )
+        )
+    return reasons
+
+
+def _criterion(code: str, score: float, explanation: str) -> Criterion:
+    weight = WEIGHTS[code]
+    return Criterion(
+        code=code,
+        score=round(score, 3),
+        weight=weight,
+        points=round(score * weight, 1),
+        explanation=explanation,
+    )
+
+
+def _kzt(amount: Decimal) -> str:
+    return f"{amount:,.0f}".replace(",", " ")
+
+
+def _qualification(v: _VacancyFacts, c: _CvFacts) -> Criterion:
+    best = max(c.occupation_codes, key=lambda code: (_shared_digits(v.occupation_code, code), code))
+    shared = _shared_digits(v.occupation_code, best)
+    facts = {"group": v.occupation_code[:shared], "wanted": best, "offered": v.occupation_code}
+    if best == v.occupation_code:
+        text = _("Same occupation %(offered)s") % facts
+    elif shared == 4:
+        text = _("Same unit group %(group)s: wants %(wanted)s, the vacancy is %(offered)s") % facts
+    elif shared == 3:
+        text = _("Same minor group %(group)s: wants %(wanted)s, the vacancy is %(offered)s") % facts
+    elif shared == 2:
+        text = (
+            _("Same sub-major group %(group)s: wants %(wanted)s, the vacancy is %(offered)s")
+            % facts
+        )
+    else:
+        text = _("Same major group %(group)s: wants %(wanted)s, the vacancy is %(offered)s") % facts
+    return _criterion("qualification", QUALIFICATION_BY_SHARED_DIGITS[shared], text)
+
+
+def _education(v: _VacancyFacts, c: _CvFacts, ladder: _Ladder) -> Criterion:
+    if v.education_min is None:
+        return _criterion("education", 1.0, _("No education requirement"))
+    facts = {"needed": ladder.names.get(v.education_min, "")}
+    if c.education is None:
+        return _criterion("education", 0.0, _("Needs %(needed)s, no education on record") % facts)
+    facts["has"] = ladder.names.get(c.education, "")
+    needed, has = ladder.rank(v.education_min), ladder.rank(c.education)
+    if has >= needed:
+        score = 1.0
+    elif has == needed - 1:
+        score = EDUCATION_ONE_LEVEL_BELOW
+    else:
+        score = 0.0
+    return _criterion("education", score, _("Needs %(needed)s, has %(has)s") % facts)
+
+
+def _experience(v: _VacancyFacts, c: _CvFacts) -> Criterion:
+    if v.experience_years_min == 0:
+        return _criterion(
+            "experience",
+            1.0,
+            _("No experience required, has %(has)s years") % {"has": c.experience_years},
+        )
+    score = min(1.0, c.experience_years / v.experience_years_min)
+    return _criterion(
+        "experience",
+        score,
+        _("Needs %(needed)s years, has %(has)s")
+        % {"needed": v.experience_years_min, "has": c.experience_years},
+    )
+
+
+def _region(v: _VacancyFacts, c: _CvFacts) -> Criterion:
+    facts = {"region": v.region_name}
+    if v.region_id in c.region_ids:
+        return _criterion("region", 1.0, _("%(region)s is one of the person's regions") % facts)
+    if v.housing_offered:
+        return _criterion(
+            "region",
+            RELOCATION_WITH_HOUSING_SCORE,
+            _("Ready to relocate to %(region)s; the employer offers housing") % facts,
+        )
+    return _criterion(
+        "region",
+        RELOCATION_SCORE,
+        _("Ready to relocate to %(region)s; no housing offered") % facts,
+    )
+
+
+def _transport(v: _VacancyFacts) -> Criterion:
+    if v.transport_accessible:
+        return _criterion("transport", 1.0, _("Reachable by public transport"))
+    if v.housing_offered:
+        return _criterion(
+            "transport",
+            NO_TRANSPORT_WITH_HOUSING_SCORE,
+            _("Not reachable by public transport; the employer offers housing"),
+        )
+    return _criterion("transport", 0.0, _("Not reachable by public transport"))
+
+
+def _salary(v: _VacancyFacts, c: _CvFacts) -> Criterion:
+    pays = v.salary_max if v.salary_max is not None else v.salary_min
+    if c.expected_salary is None:
+        return _criterion(
+            "salary", 1.0, _("No expected salary stated; pays %(pays)s KZT") % {"pays": _kzt(pays)}
+        )
+    facts = {"expected": _kzt(c.expected_salary), "pays": _kzt(pays)}
+    if v.salary_max is not None:
+        text = _("Expects %(expected)s KZT, the vacancy pays up to %(pays)s KZT") % facts
+    else:
+        text = _("Expects %(expected)s KZT, the vacancy pays %(pays)s KZT") % facts
+    ratio = c.expected_salary / pays
+    # 1 up to what the vacancy pays, then linearly down to 0 at SALARY_ZERO_AT times that.
+    score = min(1.0, max(0.0, float((SALARY_ZERO_AT - ratio) / (SALARY_ZERO_AT - 1))))
+    return _criterion("salary", score, text)
+
+
+def _skill_key(skill: str) -> str:
+    return " ".join(skill.casefold().replace("ё", "е").split())
+
+
+def _skills(v: _VacancyFacts, c: _CvFacts) -> Criterion:
+    required = {_skill_key(s): s for s in v.skills if _skill_key(s)}
+    if not required:
+        return _criterion("skills", 1.0, _("No skills required"))
+    has = {_skill_key(s) for s in c.skills}
+    missing = [name for key, name in required.items() if key not in has]
+    found = len(required) - len(missing)
+    facts = {"found": found, "total": len(required), "missing": ", ".join(missing)}
+    if missing:
+        text = _("Has %(found)s of %(total)s required skills; missing: %(missing)s") % facts
+    else:
+        text = _("Has all %(total)s required skills") % facts
+    return _criterion("skills", found / len(required), text)
+
+
+def _score(v: _VacancyFacts, c: _CvFacts, ladder: _Ladder) -> Match:
+    criteria = (
+        _qualification(v, c),
+        _education(v, c, ladder),
+        _experience(v, c),
+        _region(v, c),
+        _transport(v),
+        _salary(v, c),
+        _skills(v, c),
+    )
+    return Match(
+        cv_id=c.id,
+        vacancy_id=v.id,
+        person_id=c.person_id,
+        # The displayed points add up to the displayed total.
+        score=round(sum(criterion.points for criterion in criteria), 1),
+        criteria=criteria,
+    )
+
+
+def _judge(v: _VacancyFacts, c: _CvFacts, ladder: _Ladder) -> Match | Excluded:
+    reasons = _exclusions(v, c)
+    if reasons:
+        return Excluded(cv_id=c.id, vacancy_id=v.id, person_id=c.person_id, reasons=tuple(reasons))
+    return _score(v, c, ladder)
+
+
+# --- Candidates for a vacancy --------------------------------------------------------------------
+
+
+def _cv_pool(v: _VacancyFacts, *, include_centre_only: bool, today: Any) -> QuerySet[Cv]:
+    """Published CVs that pass the vacancy's hard conditions, in its sub-major group."""
+    same_sub_major = Cv.occupations.through.objects.filter(
+        occupation__code__startswith=v.occupation_code[:PREFILTER_DIGITS]
+    ).values("cv_id")
+    in_region = Cv.regions.through.objects.filter(cv_id=OuterRef("pk"), region_id=v.region_id)
+    pool = (
+        _current_cvs(today)
+        .filter(pk__in=same_sub_major)
+        .annotate(in_region=Exists(in_region))
+        .filter(Q(in_region=True) | Q(ready_to_relocate=True))
+    )
+    if not include_centre_only:
+        pool = pool.filter(visibility=CvVisibility.PUBLIC)
+    if v.schedule_code != FLEXIBLE_SCHEDULE:
+        pool = pool.filter(
+            Q(schedule__isnull=True)
+            | Q(schedule_id=v.schedule_id)
+            | Q(schedule__code=FLEXIBLE_SCHEDULE)
+        )
+    if not v.suitable_for_disability:
+        pool = pool.filter(person__disability_group__isnull=True)
+    if v.health_restrictions:
+        pool = pool.filter(health_limits="")
+    return pool.order_by("-published_at", "-pk")
+
+
+def candidates_for_vacancy(
+    vacancy: Vacancy, *, limit: int = 50, include_centre_only: bool = True
+) -> list[Match]:
+    """The best published CVs for a published vacancy, one per person, best first.
+
+    ``include_centre_only=False`` leaves out CVs visible to employment centres only (the person
+    did not consent to publication): what an employer or an agency may be shown.
+    """
+    row = Vacancy.objects.filter(pk=vacancy.pk).values(*_VACANCY_COLUMNS).first()
+    if row is None or row["status"] != VacancyStatus.PUBLISHED:
+        return []
+    v = _vacancy_facts(row)
+    today = timezone.localdate()
+    rows = list(
+        _cv_pool(v, include_centre_only=include_centre_only, today=today).values(
+            *_CV_COLUMNS, "in_region"
+        )[:POOL_SIZE]
+    )
+    if not rows:
+        return []
+    regions = {r["pk"]: {v.region_id} for r in rows if r["in_region"]}
+    ladder = _ladder()
+    best: dict[int, Match] = {}
+    for c in _cv_facts(rows, regions, today):
+        result = _judge(v, c, ladder)
+        if isinstance(result, Match):
+            kept = best.get(c.person_id)
+            if kept is None or (result.score, result.cv_id) > (kept.score, kept.cv_id):
+                best[c.person_id] = result
+    return sorted(best.values(), key=lambda m: (-m.score, -m.cv_id))[:limit]
+
+
+# --- Vacancies for a CV or a person ---------------------------------------------------------------
+
+
+def _vacancy_pool(cvs: list[_CvFacts]) -> QuerySet[Vacancy]:
+    """Published vacancies that pass the hard conditions of at least one of ``cvs``."""
+    fits_any = Q()
+    for c in cvs:
+        prefixes = sorted({code[:PREFILTER_DIGITS] for code in c.occupation_codes})
+        if not prefixes:
+            continue
+        same_group = Q()
+        for prefix in prefixes:
+            same_group |= Q(occupation__code__startswith=prefix)
+        fits = same_group
+        if not c.ready_to_relocate:
+            fits &= Q(region_id__in=sorted(c.region_ids))
+        if c.schedule_id is not None and c.schedule_code != FLEXIBLE_SCHEDULE:
+            fits &= Q(schedule_id=c.schedule_id) | Q(schedule__code=FLEXIBLE_SCHEDULE)
+        if c.has_disability:
+            fits &= Q(suitable_for_disability=True)
+        if c.health_limits:
+            fits &= Q(health_restrictions="")
+        fits_any |= fits
+    if not fits_any:
+        return Vacancy.objects.none()
+    return (
+        Vacancy.objects.filter(status=VacancyStatus.PUBLISHED)
+        .filter(fits_any)
+        .order_by("-published_at", "-pk")
+    )
+
+
+def _vacancies_for(cvs_queryset: QuerySet[Cv], limit: int) -> list[Match]:
+    today = timezone.localdate()
+    rows = list(_current_cvs(today).filter(pk__in=cvs_queryset.values("pk")).values(*_CV_COLUMNS))
+    if not rows:
+        return []
+    cvs = _cv_facts(rows, _cv_regions([r["pk"] for r in rows]), today)
+    vacancy_rows = list(_vacancy_pool(cvs).values(*_VACANCY_COLUMNS)[:POOL_SIZE])
+    if not vacancy_rows:
+        return []
+    ladder = _ladder()
+    best: dict[int, Match] = {}
+    for vacancy_row in vacancy_rows:
+        v = _vacancy_facts(vacancy_row)
+        for c in cvs:
+            result = _judge(v, c, ladder)
+            if isinstance(result, Match):
+                kept = best.get(v.id)
+                if kept is None or (result.score, result.cv_id) > (kept.score, kept.cv_id):
+                    best[v.id] = result
+    return sorted(best.values(), key=lambda m: (-m.score, -m.vacancy_id))[:limit]
+
+
+def vacancies_for_cv(cv: Cv, *, limit: int = 50) -> list[Match]:
+    """The best published vacancies for a published CV, best first."""
+    return _vacancies_for(Cv.objects.filter(pk=cv.pk), limit)
+
+
+def vacancies_for_person(person: Person, *, limit: int = 50) -> list[Match]:
+    """The best published vacancies for any of the person's published CVs, best first; a
+    vacancy appears once, with the score of the CV that fits it best."""
+    return _vacancies_for(Cv.objects.filter(person_id=person.pk), limit)
+
+
+# --- One pair ------------------------------------------------------------------------------------
+
+
+def match_pair(vacancy: Vacancy, cv: Cv) -> Match | Excluded:
+    """Score and explain one vacancy and one CV, or say every reason they do not match.
+
+    For the specialist who asks why somebody is missing from a list. The score is the one the
+    lists give; a pair only in the same major group (not generated in the lists, see the module
+    docstring) is scored too.
+    """
+    today = timezone.localdate()
+    vacancy_row = Vacancy.objects.filter(pk=vacancy.pk).values(*_VACANCY_COLUMNS).get()
+    cv_rows = list(Cv.objects.filter(pk=cv.pk).values(*_CV_COLUMNS))
+    (c,) = _cv_facts(cv_rows, _cv_regions([cv.pk]), today)
+    return _judge(_vacancy_facts(vacancy_row), c, _ladder())

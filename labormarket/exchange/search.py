@@ -1,0 +1,979 @@
+"""Search of published vacancies and CVs: one interface, the same results on both databases.
+
+``vacancy_search(VacancyQuery(...))`` and ``cv_search(CvQuery(...))`` return a
+:class:`SearchResult`: the total, the ids of one page in rank order with their scores, and facet
+counts over the whole filtered set. ``vacancies_for(result)`` / ``cvs_for(result)`` load that
+page's objects, in order, with what a list shows — a fixed number of queries whatever the page.
+
+Full text
+    Titles (most weight), skills, then description / "about", in Russian and Kazakh.
+
+    *PostgreSQL*: a ``search_document tsvector`` column on ``exchange_vacancy`` and
+    ``exchange_cv`` (``to_tsvector('russian') || to_tsvector('simple')`` of the title — weight A —,
+    the skills — B — and the description or "about" — C), kept by a ``BEFORE INSERT OR UPDATE``
+    trigger, with a GIN index over the published rows only; ``pg_trgm`` GIN indexes on the titles
+    for typo-tolerant matching. The column is stored rather than recomputed from an expression
+    index because ranking reads the document of every candidate row, and recomputing
+    ``to_tsvector`` costs ~0.3 ms a row.
+
+    *SQLite*: contentless FTS5 tables ``exchange_vacancy_fts(title, skills, description)`` and
+    ``exchange_cv_fts(title, skills, about)`` (tokenizer ``unicode61 remove_diacritics 2``: every
+    script, Cyrillic and the Kazakh letters included, is case-folded), kept by ``AFTER INSERT /
+    UPDATE OF / DELETE`` triggers; ranked with ``bm25`` (column weights 10, 4, 1).
+
+    The DDL lives here (:func:`search_index_install`) and migration ``0002_search_indexes`` runs
+    it. On SQLite, Django *rebuilds* a table for most ``ALTER TABLE`` changes, which drops its
+    triggers: a later migration that alters ``exchange_vacancy`` or ``exchange_cv`` must call
+    ``search_index_install(connection, rebuild=True)`` again (it is idempotent).
+
+Matching — the same rules on both databases
+    The text is cut to :data:`MAX_TEXT_LENGTH` characters (without the stump of a word cut in
+    two), split into words (runs of letters and digits; everything else — quotes, ``*``, ``-``,
+    ``:``, parentheses — is a separator, so no input is an error), lower-cased, ``ё`` read as
+    ``е``; at most :data:`MAX_TERMS` distinct words are kept. A record matches when it contains
+    every word; a word of :data:`PREFIX_MIN_LENGTH` or more characters also matches as a prefix
+    ("каменщ" finds "каменщик" and "каменщику"). The upper-case word ``OR`` between words gives
+    alternatives ("повар OR пекарь"), ``AND`` is implied and ignored; any other word ("NEAR",
+    "NOT") is a word to find. Text with no words is no text: the filters alone apply.
+
+    PostgreSQL adds Russian stemming ("каменщика" also finds "каменщик"): its result set for a
+    query contains SQLite's and may be larger (and the two tokenizers differ at the margins:
+    PostgreSQL keeps "3.5" or "site.kz" as one word where FTS5 sees two). When a single word of
+    :data:`FUZZY_MIN_LENGTH`+ letters matches nothing, PostgreSQL retries with trigram word
+    similarity on the titles ("бугалтер" finds "Главный бухгалтер"; ``SearchResult.fuzzy`` is
+    then true); SQLite has no such retry and returns nothing. Scores are ``ts_rank_cd`` on
+    PostgreSQL and ``-bm25`` on SQLite: higher is better on both, the values differ, and so may
+    the order of two records whose relevance is close but not equal (both favour the title,
+    then skills, then the body, and short documents over long ones).
+
+Order
+    With text: by relevance, then newest first (``published_at`` desc, ``id`` desc). Relevance is
+    computed over the :data:`RANK_WINDOW` newest matches; when more records match, those older
+    ones follow the window newest first. Ranking every match of a very common word would read
+    every matching document (tens of thousands); the window keeps the cost bounded. Without
+    text: newest first.
+
+Filters
+    Unknown or malformed codes (region, district, occupation, schedule, employment type) match
+    nothing — they are not errors; callers that want to tell the user validate the codes against
+    the classifiers first. Empty strings mean "no filter". Salaries that are not finite numbers
+    match nothing.
+
+Facets and total
+    One statement over the whole filtered set: the filtered rows are materialised once, then
+    grouped per facet. ``region`` is keyed by the region's KATO code, ``occupation_major`` by the
+    ISCO major group (one digit), ``schedule`` and ``employment_type`` (vacancies only) by their
+    codes; each list is ordered by count, then key. A CV counts in every region and every major
+    group it names (once per group).
+
+Queries per search: 2 (facets with the total, then the page; 1 when there is no page to show);
+a page that straddles the end of the rank window needs one more; PostgreSQL's fuzzy retry adds
+its own pair. Loading a page: 1 query for vacancies, 3 for CVs (CVs, occupations, regions).
+"""
+
+# ruff: noqa: S608 — every statement here is assembled from this module's constants; values from
+# the query (text, codes, amounts, dates) are always passed as parameters.
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from labormarket.core.calendar import business_time_zone, business_today
+
+from .models import Cv, Vacancy
+
+#: The text is cut to this many characters before it is split into words.
+MAX_TEXT_LENGTH = 200
+#: At most this many distinct words of the text are searched for.
+MAX_TERMS = 10
+#: Words at least this long also match as prefixes of longer words.
+PREFIX_MIN_LENGTH = 3
+#: Page size bounds.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+#: Relevance is computed over this many of the newest matches (see the module docstring).
+RANK_WINDOW = 2000
+#: Word similarity (pg_trgm) a title needs for the fuzzy retry on PostgreSQL, and the shortest
+#: word retried.
+FUZZY_THRESHOLD = 0.5
+FUZZY_MIN_LENGTH = 4
+#: Pages beyond this offset are not served (a guard against absurd page numbers).
+MAX_OFFSET = 1_000_000
+
+# Tables (fixed names: the triggers and indexes below are written against them).
+VACANCY_TABLE = "exchange_vacancy"
+CV_TABLE = "exchange_cv"
+CV_OCCUPATIONS_TABLE = "exchange_cv_occupations"
+CV_REGIONS_TABLE = "exchange_cv_regions"
+REGION_TABLE = "reference_region"
+KATO_TABLE = "reference_katounit"
+OCCUPATION_TABLE = "reference_occupation"
+SCHEDULE_TABLE = "reference_workschedule"
+EMPLOYMENT_TYPE_TABLE = "reference_employmenttype"
+VACANCY_FTS = "exchange_vacancy_fts"
+CV_FTS = "exchange_cv_fts"
+
+#: ``ts_rank_cd`` weights {D, C, B, A}: title A, skills B, description / about C. The rank is
+#: divided by 1 + log(document length) (normalisation 1), as bm25 favours short documents.
+PG_RANK_WEIGHTS = "{0.05, 0.1, 0.4, 1.0}"
+#: ``bm25`` column weights: title, skills, description / about.
+FTS_RANK_WEIGHTS = "10.0, 4.0, 1.0"
+#: Only this much of a description or "about" is indexed (a tsvector holds at most 1 MB).
+INDEXED_BODY_LENGTH = 20000
+
+VACANCY_LIST_RELATED = (
+    "employer",
+    "occupation",
+    "region",
+    "locality",
+    "schedule",
+    "employment_type",
+)
+
+_WORD = re.compile(r"[^\W_]+")
+_TRAILING_WORD = re.compile(r"[^\W_]+$")
+_OCCUPATION_CODE = re.compile(r"[0-9]{1,12}")
+_OCCUPATION_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+# --- Queries and results ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VacancyQuery:
+    """What a person looks for among published vacancies."""
+
+    text: str = ""
+    #: A region's KATO code (``Region.kato_code``).
+    region_code: str | None = None
+    #: A KATO unit's code: vacancies in that unit or any unit below it.
+    district_code: str | None = None
+    #: An ISCO / NKZ code prefix: "7" is the whole major group 7, "7112" one unit group.
+    occupation_code: str | None = None
+    #: Vacancies whose upper salary (the lower one when there is no upper) is at least this.
+    salary_from: Decimal | None = None
+    schedule_code: str | None = None
+    employment_type_code: str | None = None
+    #: Vacancies published on this business date (Asia/Almaty) or later.
+    posted_since: date | None = None
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class CvQuery:
+    """What an employer, an agency or a centre looks for among published CVs."""
+
+    text: str = ""
+    #: A region's KATO code: CVs that name this region.
+    region_code: str | None = None
+    #: An ISCO / NKZ code prefix matched against the CV's desired occupations.
+    occupation_code: str | None = None
+    #: CVs expecting at most this salary, or not saying.
+    salary_to: Decimal | None = None
+    schedule_code: str | None = None
+    ready_to_relocate: bool | None = None
+    #: CVs visible to employment centres only (no consent to publication) are included only
+    #: when this is true; the caller sets it for centre staff alone.
+    include_centre_only: bool = False
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+
+@dataclass
+class SearchResult:
+    total: int
+    #: The ids of this page, best first.
+    ids: list[int]
+    #: One score per id (higher is better; 0.0 when there is no text).
+    scores: list[float]
+    page: int
+    page_size: int
+    #: Facet name → [(key, count)], counted over the whole filtered set.
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: True when nothing matched the words and the titles were matched by similarity instead
+    #: (PostgreSQL only).
+    fuzzy: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size)) if self.page_size else 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+
+# --- Text -------------------------------------------------------------------------------------
+
+
+def search_groups(text: str | None) -> list[list[str]]:
+    """The words searched for, as alternatives of words that must all match.
+
+    The text is cut to MAX_TEXT_LENGTH characters; words are runs of letters and digits,
+    lower-cased, ``ё`` read as ``е``; the upper-case word ``OR`` between words starts an
+    alternative (as in web search), ``AND`` is implied and ignored; at most MAX_TERMS words.
+    """
+    if not isinstance(text, str):
+        return []
+    text = unicodedata.normalize("NFC", text[: MAX_TEXT_LENGTH * 2])
+    cut = text[:MAX_TEXT_LENGTH]
+    if len(text) > MAX_TEXT_LENGTH and _WORD.match(text, MAX_TEXT_LENGTH):
+        # Do not search for the stump of a word cut in two, unless it is all there is.
+        cut = _TRAILING_WORD.sub("", cut) or cut
+    groups: list[list[str]] = [[]]
+    count = 0
+    for raw in _WORD.findall(cut.replace("ё", "е").replace("Ё", "Е")):
+        if raw == "OR":
+            if groups[-1]:
+                groups.append([])
+            continue
+        word = raw.lower()
+        if raw == "AND" or word in groups[-1] or count >= MAX_TERMS:
+            continue
+        groups[-1].append(word)
+        count += 1
+    distinct: list[list[str]] = []
+    for group in groups:
+        if group and group not in distinct:
+            distinct.append(group)
+    return distinct
+
+
+def search_terms(text: str | None) -> list[str]:
+    """Every distinct word searched for, in order."""
+    return list(dict.fromkeys(word for group in search_groups(text) for word in group))
+
+
+def fts5_match_expression(groups: Sequence[Sequence[str]]) -> str:
+    """An FTS5 MATCH string: each word quoted (so nothing in it is an operator) and
+    prefix-matched when long enough; the words of a group all required; groups alternatives."""
+    return " OR ".join(
+        "("
+        + " ".join(
+            f'"{term}"*' if len(term) >= PREFIX_MIN_LENGTH else f'"{term}"' for term in group
+        )
+        + ")"
+        for group in groups
+    )
+
+
+def _pg_tsquery(groups: Sequence[Sequence[str]]) -> tuple[str, list[Any]]:
+    """A tsquery expression: each word as a prefix (simple configuration) or as its Russian
+    stem; the words of a group all required; groups alternatives. Words are letters and digits
+    only, so quoting them is safe."""
+    alternatives = []
+    params: list[Any] = []
+    for group in groups:
+        parts = []
+        for term in group:
+            simple = f"'{term}':*" if len(term) >= PREFIX_MIN_LENGTH else f"'{term}'"
+            parts.append("(to_tsquery('simple', %s) || to_tsquery('russian', %s))")
+            params += [simple, f"'{term}'"]
+        alternatives.append("(" + " && ".join(parts) + ")")
+    return "(" + " || ".join(alternatives) + ")", params
+
+
+# --- Filters ----------------------------------------------------------------------------------
+
+
+class _Where:
+    def __init__(self, *clauses: str) -> None:
+        self.clauses = list(clauses)
+        self.params: list[Any] = []
+
+    def add(self, clause: str, *params: Any) -> None:
+        self.clauses.append(clause)
+        self.params.extend(params)
+
+    def nothing(self) -> None:
+        self.clauses.append("1 = 0")
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _code(value: Any) -> str | None:
+    """A filter code as given, or None for "no filter" (None or blank)."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _occupation_prefix(value: Any) -> str | None:
+    code = _code(value)
+    if code is None:
+        return None
+    code = _OCCUPATION_SEPARATORS.sub("", code)
+    return code if _OCCUPATION_CODE.fullmatch(code) else ""
+
+
+def _amount(value: Any) -> Decimal | None:
+    """A finite Decimal, None for no filter; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError) as error:
+        raise ValueError(value) from error
+    if not amount.is_finite():
+        raise ValueError(value)
+    return amount
+
+
+def _add_classifier(where: _Where, column: str, table: str, key: str, value: Any) -> None:
+    code = _code(value)
+    if code is not None:
+        where.add(f"{column} = (SELECT x.id FROM {table} x WHERE x.{key} = %s)", code)
+
+
+def _add_occupation(where: _Where, value: Any, template: str) -> None:
+    prefix = _occupation_prefix(value)
+    if prefix == "":
+        where.nothing()
+    elif prefix is not None:
+        where.add(
+            template.format(
+                occupations=f"SELECT o.id FROM {OCCUPATION_TABLE} o WHERE o.code LIKE %s"
+            ),
+            prefix + "%",
+        )
+
+
+def _vacancy_where(query: VacancyQuery, connection: BaseDatabaseWrapper) -> _Where:
+    where = _Where("v.status = 'published'")
+    _add_classifier(where, "v.region_id", REGION_TABLE, "kato_code", query.region_code)
+    district = _code(query.district_code)
+    if district is not None:
+        where.add(
+            f"v.locality_id IN ("
+            f"SELECT u.id FROM {KATO_TABLE} u WHERE u.code = %s "
+            f"UNION ALL SELECT u.id FROM {KATO_TABLE} u "
+            f"JOIN {KATO_TABLE} p ON p.id = u.parent_id WHERE p.code = %s "
+            f"UNION ALL SELECT u.id FROM {KATO_TABLE} u "
+            f"JOIN {KATO_TABLE} p ON p.id = u.parent_id "
+            f"JOIN {KATO_TABLE} g ON g.id = p.parent_id WHERE g.code = %s)",
+            district,
+            district,
+            district,
+        )
+    _add_occupation(where, query.occupation_code, "v.occupation_id IN ({occupations})")
+    try:
+        salary_from = _amount(query.salary_from)
+    except ValueError:
+        where.nothing()
+    else:
+        if salary_from is not None:
+            where.add(
+                "COALESCE(v.salary_max, v.salary_min) >= CAST(%s AS NUMERIC)", str(salary_from)
+            )
+    _add_classifier(where, "v.schedule_id", SCHEDULE_TABLE, "code", query.schedule_code)
+    _add_classifier(
+        where, "v.employment_type_id", EMPLOYMENT_TYPE_TABLE, "code", query.employment_type_code
+    )
+    since = query.posted_since
+    if since is not None:
+        if isinstance(since, datetime):
+            moment = since if since.tzinfo else since.replace(tzinfo=business_time_zone())
+        elif isinstance(since, date):
+            moment = datetime.combine(since, time.min, tzinfo=business_time_zone())
+        else:
+            moment = None
+        if moment is None:
+            where.nothing()
+        else:
+            where.add("v.published_at >= %s", connection.ops.adapt_datetimefield_value(moment))
+    return where
+
+
+def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
+    where = _Where("c.status = 'published'")
+    # A self-posted CV past its date is off the exchange even before the daily task marks it.
+    where.add(
+        "(c.expires_on IS NULL OR c.expires_on >= %s)",
+        connection.ops.adapt_datefield_value(business_today()),
+    )
+    if not query.include_centre_only:
+        where.add("c.visibility = 'public'")
+    region = _code(query.region_code)
+    if region is not None:
+        where.add(
+            f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id = "
+            f"(SELECT r.id FROM {REGION_TABLE} r WHERE r.kato_code = %s))",
+            region,
+        )
+    _add_occupation(
+        where,
+        query.occupation_code,
+        f"c.id IN (SELECT co.cv_id FROM {CV_OCCUPATIONS_TABLE} co "
+        "WHERE co.occupation_id IN ({occupations}))",
+    )
+    try:
+        salary_to = _amount(query.salary_to)
+    except ValueError:
+        where.nothing()
+    else:
+        if salary_to is not None:
+            where.add(
+                "(c.expected_salary IS NULL OR c.expected_salary <= CAST(%s AS NUMERIC))",
+                str(salary_to),
+            )
+    _add_classifier(where, "c.schedule_id", SCHEDULE_TABLE, "code", query.schedule_code)
+    if query.ready_to_relocate is not None:
+        where.add("c.ready_to_relocate = %s", bool(query.ready_to_relocate))
+    return where
+
+
+# --- The search itself ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What differs between the vacancy and the CV search."""
+
+    table: str
+    alias: str
+    fts: str
+    #: Columns the facet query needs from the filtered rows.
+    facet_columns: tuple[str, ...]
+    #: ``(name, SQL)`` per facet over the materialised CTE ``f``; each yields (key, count).
+    facets: tuple[tuple[str, str], ...]
+
+
+def _grouped(column: str, table: str, key: str) -> str:
+    return (
+        f"SELECT x.{key}, g.n FROM (SELECT f.{column} AS ref, COUNT(*) AS n FROM f "
+        f"WHERE f.{column} IS NOT NULL GROUP BY f.{column}) g JOIN {table} x ON x.id = g.ref"
+    )
+
+
+_VACANCY = _Target(
+    table=VACANCY_TABLE,
+    alias="v",
+    fts=VACANCY_FTS,
+    facet_columns=("region_id", "occupation_id", "schedule_id", "employment_type_id"),
+    facets=(
+        ("region", _grouped("region_id", REGION_TABLE, "kato_code")),
+        (
+            "occupation_major",
+            "SELECT SUBSTR(x.code, 1, 1), SUM(g.n) FROM (SELECT f.occupation_id AS ref, "
+            "COUNT(*) AS n FROM f GROUP BY f.occupation_id) g "
+            f"JOIN {OCCUPATION_TABLE} x ON x.id = g.ref GROUP BY SUBSTR(x.code, 1, 1)",
+        ),
+        ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
+        ("employment_type", _grouped("employment_type_id", EMPLOYMENT_TYPE_TABLE, "code")),
+    ),
+)
+
+_CV = _Target(
+    table=CV_TABLE,
+    alias="c",
+    fts=CV_FTS,
+    facet_columns=("schedule_id",),
+    facets=(
+        (
+            "region",
+            f"SELECT x.kato_code, COUNT(*) FROM f JOIN {CV_REGIONS_TABLE} cr ON cr.cv_id = f.id "
+            f"JOIN {REGION_TABLE} x ON x.id = cr.region_id GROUP BY x.kato_code",
+        ),
+        (
+            "occupation_major",
+            "SELECT SUBSTR(x.code, 1, 1), COUNT(DISTINCT f.id) FROM f "
+            f"JOIN {CV_OCCUPATIONS_TABLE} co ON co.cv_id = f.id "
+            f"JOIN {OCCUPATION_TABLE} x ON x.id = co.occupation_id GROUP BY SUBSTR(x.code, 1, 1)",
+        ),
+        ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
+    ),
+)
+
+
+@dataclass
+class _Match:
+    """How rows are matched and scored: the full-text match, the trigram retry, or nothing."""
+
+    predicate: str = ""
+    predicate_params: list[Any] = field(default_factory=list)
+    #: The score of row ``s`` (PostgreSQL: the table itself; SQLite: the FTS table).
+    score: str = ""
+    score_params: list[Any] = field(default_factory=list)
+    #: SQLite: the FTS table joined to score rows, and its MATCH parameter.
+    score_join: str = ""
+    score_join_params: list[Any] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> bool:
+        return bool(self.score)
+
+
+def _text_match(target: _Target, groups: list[list[str]], vendor: str) -> _Match:
+    alias = target.alias
+    if vendor == "postgresql":
+        tsquery, params = _pg_tsquery(groups)
+        return _Match(
+            predicate=f"{alias}.search_document @@ {tsquery}",
+            predicate_params=params,
+            score=f"ts_rank_cd('{PG_RANK_WEIGHTS}'::real[], s.search_document, {tsquery}, 1)",
+            score_params=params,
+        )
+    expression = fts5_match_expression(groups)
+    return _Match(
+        predicate=f"{alias}.id IN (SELECT rowid FROM {target.fts} WHERE {target.fts} MATCH %s)",
+        predicate_params=[expression],
+        score=f"-bm25({target.fts}, {FTS_RANK_WEIGHTS})",
+        score_join=f"JOIN {target.fts} ON {target.fts}.rowid = r.id AND {target.fts} MATCH %s",
+        score_join_params=[expression],
+    )
+
+
+def _fuzzy_match(target: _Target, terms: list[str]) -> _Match:
+    text = " ".join(terms)
+    return _Match(
+        predicate=f"{target.alias}.title %%> %s",
+        predicate_params=[text],
+        score="word_similarity(%s, s.title)",
+        score_params=[text],
+    )
+
+
+def _filtered(target: _Target, where: _Where, match: _Match) -> tuple[str, list[Any]]:
+    sql = where.sql
+    params = list(where.params)
+    if match.predicate:
+        sql += " AND " + match.predicate
+        params += match.predicate_params
+    return sql, params
+
+
+def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _facets(
+    connection: BaseDatabaseWrapper, target: _Target, where: _Where, match: _Match
+) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    condition, params = _filtered(target, where, match)
+    columns = ", ".join(f"{target.alias}.{c}" for c in ("id", *target.facet_columns))
+    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    branches = ["SELECT 'total', '', COUNT(*) FROM f"] + [
+        f"SELECT '{name}', q.* FROM ({sql}) q" for name, sql in target.facets
+    ]
+    statement = (
+        f"WITH f AS {materialized}(SELECT {columns} FROM {target.table} {target.alias} "
+        f"WHERE {condition}) " + " UNION ALL ".join(branches)
+    )
+    total = 0
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name, _ in target.facets}
+    for name, key, count in _run(connection, statement, params):
+        if name == "total":
+            total = int(count)
+        elif key is not None:
+            facets[name].append((str(key), int(count)))
+    for values in facets.values():
+        values.sort(key=lambda item: (-item[1], item[0]))
+    return total, facets
+
+
+_NEWEST = "{a}.published_at DESC NULLS LAST, {a}.id DESC"
+
+
+def _page_slice(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    *,
+    candidates: tuple[int, int],
+    by_score: bool,
+    limit: int,
+    offset: int,
+) -> list[tuple[int, float]]:
+    """Rows ``offset…offset+limit`` of the candidates (the matches, newest first, sliced by
+    ``candidates`` = (limit, offset)) ordered by score or by date."""
+    condition, params = _filtered(target, where, match)
+    alias = target.alias
+    recent = (
+        f"SELECT {alias}.id, {alias}.published_at FROM {target.table} {alias} "
+        f"WHERE {condition} ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
+    )
+    params += list(candidates)
+    if match.score_join:
+        score_from = match.score_join
+        params += match.score_join_params  # the MATCH comes after the score in the text
+        score_params: list[Any] = []
+    else:
+        score_from = f"JOIN {target.table} s ON s.id = r.id"
+        score_params = match.score_params
+    order = ("score DESC, " if by_score else "") + _NEWEST.format(a="r")
+    statement = (
+        f"WITH r AS ({recent}) SELECT r.id, {match.score} AS score FROM r {score_from} "
+        f"ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    rows = _run(connection, statement, [*params, *score_params, limit, offset])
+    return [(int(row[0]), float(row[1] or 0.0)) for row in rows]
+
+
+def _search(
+    target: _Target,
+    where_for: Any,
+    query: VacancyQuery | CvQuery,
+    model: type[Vacancy] | type[Cv],
+) -> SearchResult:
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    page_size = _clamp(query.page_size, 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
+    page = _clamp(query.page, 1, MAX_OFFSET // page_size + 1, 1)
+    offset = (page - 1) * page_size
+    where = where_for(query, connection)
+    groups = search_groups(query.text)
+    terms = [word for group in groups for word in group]
+    match = _text_match(target, groups, connection.vendor) if groups else _Match()
+    total, facets = _facets(connection, target, where, match)
+    fuzzy = False
+    if total == 0 and connection.vendor == "postgresql" and _worth_fuzzy(terms):
+        with transaction.atomic(using=alias):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(FUZZY_THRESHOLD)],
+                )
+            match = _fuzzy_match(target, terms)
+            total, facets = _facets(connection, target, where, match)
+            fuzzy = total > 0
+            rows = _page(connection, target, where, match, total, offset, page_size)
+    else:
+        rows = _page(connection, target, where, match, total, offset, page_size)
+    return SearchResult(
+        total=total,
+        ids=[row[0] for row in rows],
+        scores=[row[1] for row in rows],
+        page=page,
+        page_size=page_size,
+        facets=facets,
+        fuzzy=fuzzy,
+    )
+
+
+def _page(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    total: int,
+    offset: int,
+    page_size: int,
+) -> list[tuple[int, float]]:
+    if offset >= total:
+        return []
+    if not match.ranked:
+        return _newest(connection, target, where, match, offset, page_size)
+    rows: list[tuple[int, float]] = []
+    end = offset + page_size
+    if offset < RANK_WINDOW:
+        rows += _page_slice(
+            connection,
+            target,
+            where,
+            match,
+            candidates=(RANK_WINDOW, 0),
+            by_score=True,
+            limit=min(end, RANK_WINDOW) - offset,
+            offset=offset,
+        )
+    if end > RANK_WINDOW and total > RANK_WINDOW:
+        start = max(offset, RANK_WINDOW)
+        rows += _page_slice(
+            connection,
+            target,
+            where,
+            match,
+            candidates=(end - start, start),
+            by_score=False,
+            limit=end - start,
+            offset=0,
+        )
+    return rows
+
+
+def _newest(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    offset: int,
+    limit: int,
+) -> list[tuple[int, float]]:
+    condition, params = _filtered(target, where, match)
+    alias = target.alias
+    statement = (
+        f"SELECT {alias}.id FROM {target.table} {alias} WHERE {condition} "
+        f"ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
+    )
+    return [(int(row[0]), 0.0) for row in _run(connection, statement, [*params, limit, offset])]
+
+
+def _worth_fuzzy(terms: list[str]) -> bool:
+    """Only a single word is retried by similarity: for several words, a title similar to
+    some of them would pass for an answer to all of them."""
+    return len(terms) == 1 and len(terms[0]) >= FUZZY_MIN_LENGTH
+
+
+def _clamp(value: Any, low: int, high: int, default: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return max(low, min(high, number))
+
+
+def vacancy_search(query: VacancyQuery) -> SearchResult:
+    """Published vacancies matching ``query``: one page in rank order, the total and facets."""
+    return _search(_VACANCY, _vacancy_where, query, Vacancy)
+
+
+def cv_search(query: CvQuery) -> SearchResult:
+    """Published CVs matching ``query`` (centre-only CVs only when the query says so)."""
+    return _search(_CV, _cv_where, query, Cv)
+
+
+# --- Loading a page ---------------------------------------------------------------------------
+
+
+def vacancies_for(result: SearchResult) -> list[Vacancy]:
+    """The page's vacancies in the result's order, with what a list shows (one query)."""
+    if not result.ids:
+        return []
+    found = Vacancy.objects.select_related(*VACANCY_LIST_RELATED).in_bulk(result.ids)
+    return [found[pk] for pk in result.ids if pk in found]
+
+
+def cvs_for(result: SearchResult) -> list[Cv]:
+    """The page's CVs in the result's order with their regime, occupations and regions (three
+    queries). Contact details are not part of a CV; callers decide what to show of the person."""
+    if not result.ids:
+        return []
+    found = (
+        Cv.objects.select_related("schedule")
+        .prefetch_related("occupations", "regions")
+        .in_bulk(result.ids)
+    )
+    return [found[pk] for pk in result.ids if pk in found]
+
+
+# --- Index DDL (run by migration 0002_search_indexes) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Indexed:
+    """A table and the text it indexes: title (A), skills (B), body (C)."""
+
+    table: str
+    fts: str
+    body: str
+
+
+_INDEXED = (
+    _Indexed(VACANCY_TABLE, VACANCY_FTS, "description"),
+    _Indexed(CV_TABLE, CV_FTS, "about"),
+)
+
+_PG_FUNCTIONS = (
+    """
+    CREATE OR REPLACE FUNCTION exchange_search_skills(skills jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      SELECT CASE jsonb_typeof(skills)
+        WHEN 'array' THEN
+          (SELECT coalesce(string_agg(e, ' '), '') FROM jsonb_array_elements_text(skills) AS e)
+        WHEN 'string' THEN skills #>> '{}'
+        ELSE '' END
+    $$
+    """,
+    f"""
+    CREATE OR REPLACE FUNCTION exchange_search_document(title text, skills text, body text)
+    RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      SELECT setweight(to_tsvector('russian', x.t) || to_tsvector('simple', x.t), 'A')
+          || setweight(to_tsvector('russian', x.s) || to_tsvector('simple', x.s), 'B')
+          || setweight(to_tsvector('russian', x.b) || to_tsvector('simple', x.b), 'C')
+      FROM (SELECT translate(coalesce(title, ''), 'ёЁ', 'еЕ') AS t,
+                   translate(coalesce(skills, ''), 'ёЁ', 'еЕ') AS s,
+                   translate(left(coalesce(body, ''), {INDEXED_BODY_LENGTH}), 'ёЁ', 'еЕ') AS b) AS x
+    $$
+    """,
+)
+
+
+def _pg_document(row: str, indexed: _Indexed) -> str:
+    return (
+        f"exchange_search_document({row}title, exchange_search_skills({row}skills), "
+        f"{row}{indexed.body})"
+    )
+
+
+def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for statement in _PG_FUNCTIONS:
+            cursor.execute(statement)
+        for indexed in _INDEXED:
+            table = indexed.table
+            cursor.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = %s AND column_name = 'search_document'",
+                [table],
+            )
+            missing = cursor.fetchone() is None
+            if missing:
+                cursor.execute(f"ALTER TABLE {table} ADD COLUMN search_document tsvector")
+            cursor.execute(
+                f"""
+                CREATE OR REPLACE FUNCTION {table}_search_document() RETURNS trigger
+                LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF TG_OP = 'INSERT' OR NEW.title IS DISTINCT FROM OLD.title
+                     OR NEW.skills IS DISTINCT FROM OLD.skills
+                     OR NEW.{indexed.body} IS DISTINCT FROM OLD.{indexed.body} THEN
+                    NEW.search_document := {_pg_document("NEW.", indexed)};
+                  END IF;
+                  RETURN NEW;
+                END
+                $$
+                """
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_search ON {table}")
+            cursor.execute(
+                f"CREATE TRIGGER {table}_search BEFORE INSERT OR UPDATE OF title, skills, "
+                f"{indexed.body} ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_search_document()"
+            )
+            if missing or rebuild:
+                cursor.execute(f"UPDATE {table} SET search_document = {_pg_document('', indexed)}")
+            published = "WHERE status = 'published'"
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} "
+                f"USING gin (search_document) {published}"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_title_trgm ON {table} "
+                f"USING gin (title gin_trgm_ops) {published}"
+            )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "
+                f"(published_at DESC NULLS LAST, id DESC) {published}"
+            )
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for indexed in _INDEXED:
+            table = indexed.table
+            cursor.execute(f"DROP TRIGGER IF EXISTS {table}_search ON {table}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {table}_search_document()")
+            for suffix in ("search_gin", "title_trgm", "newest"):
+                cursor.execute(f"DROP INDEX IF EXISTS {table}_{suffix}")
+            cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_document")
+        cursor.execute("DROP FUNCTION IF EXISTS exchange_search_document(text, text, text)")
+        cursor.execute("DROP FUNCTION IF EXISTS exchange_search_skills(jsonb)")
+
+
+def _fold(expression: str) -> str:
+    return f"replace(replace({expression}, 'ё', 'е'), 'Ё', 'Е')"
+
+
+def _fts_values(row: str, indexed: _Indexed) -> str:
+    """The indexed text of a row, exactly the same at insert and at delete (contentless FTS5
+    tables need the old values to delete a row)."""
+    skills = (
+        f"CASE WHEN json_valid({row}skills) THEN "
+        f"COALESCE((SELECT group_concat(value, ' ') FROM json_each({row}skills)), '') "
+        f"ELSE COALESCE({row}skills, '') END"
+    )
+    body = f"substr(COALESCE({row}{indexed.body}, ''), 1, {INDEXED_BODY_LENGTH})"
+    title = f"COALESCE({row}title, '')"
+    return f"{_fold(title)}, {_fold(skills)}, {_fold(body)}"
+
+
+def _sqlite_install(connection: BaseDatabaseWrapper, rebuild: bool) -> None:
+    with connection.cursor() as cursor:
+        for indexed in _INDEXED:
+            table, fts, body = indexed.table, indexed.fts, indexed.body
+            columns = f"title, skills, {body}"
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name IN "
+                "(%s, %s, %s, %s)",
+                [fts, f"{fts}_insert", f"{fts}_update", f"{fts}_delete"],
+            )
+            missing = len(cursor.fetchall()) < 4
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({columns}, content='', "
+                "tokenize='unicode61 remove_diacritics 2')"
+            )
+            insert = f"INSERT INTO {fts}(rowid, {columns}) VALUES (new.id, {_fts_values('new.', indexed)});"
+            delete = (
+                f"INSERT INTO {fts}({fts}, rowid, {columns}) "
+                f"VALUES ('delete', old.id, {_fts_values('old.', indexed)});"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_insert AFTER INSERT ON {table} "
+                f"BEGIN {insert} END"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_delete AFTER DELETE ON {table} "
+                f"BEGIN {delete} END"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {fts}_update AFTER UPDATE OF {columns} ON {table} "
+                f"WHEN old.title IS NOT new.title OR old.skills IS NOT new.skills "
+                f"OR old.{body} IS NOT new.{body} BEGIN {delete} {insert} END"
+            )
+            if missing or rebuild:
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')")
+                cursor.execute(
+                    f"INSERT INTO {fts}(rowid, {columns}) "
+                    f"SELECT t.id, {_fts_values('t.', indexed)} FROM {table} t"
+                )
+            cursor.execute(
+                f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "
+                "(published_at DESC, id DESC) WHERE status = 'published'"
+            )
+
+
+def _sqlite_uninstall(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for indexed in _INDEXED:
+            for suffix in ("insert", "update", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {indexed.fts}_{suffix}")
+            cursor.execute(f"DROP TABLE IF EXISTS {indexed.fts}")
+            cursor.execute(f"DROP INDEX IF EXISTS {indexed.table}_newest")
+
+
+def search_index_install(connection: BaseDatabaseWrapper, *, rebuild: bool = False) -> None:
+    """Create (idempotently) what the search needs on ``connection``'s database and fill it.
+
+    Existing rows are indexed when the index is new, when a trigger was missing (SQLite drops
+    triggers when it rebuilds a table) or when ``rebuild`` is set.
+    """
+    if connection.vendor == "postgresql":
+        _pg_install(connection, rebuild)
+    elif connection.vendor == "sqlite":
+        _sqlite_install(connection, rebuild)
+
+
+def search_index_uninstall(connection: BaseDatabaseWrapper) -> None:
+    """Drop what :func:`search_index_install` created."""
+    if connection.vendor == "postgresql":
+        _pg_uninstall(connection)
+    elif connection.vendor == "sqlite":
+        _sqlite_uninstall(connection)
