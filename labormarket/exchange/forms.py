@@ -241,3 +241,31 @@ class AgencyReportForm(ServiceForm):
 
     def line_rows(self) -> list[list[str]]:
         return _rows(self.cleaned_data["lines"], 3)
+
+
+class VacancySearchForm(forms.Form):
+    """The public vacancy search: GET, so results can be bookmarked (no personal data here)."""
+
+    q = forms.CharField(label=_("What"), required=False, max_length=200)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    occupation = forms.CharField(label=_("Occupation code"), required=False, max_length=12)
+    salary_from = forms.DecimalField(
+        label=_("Salary from, KZT"), required=False, min_value=Decimal(0)
+    )
+    schedule = forms.ChoiceField(label=_("Working-time regime"), required=False)
+    employment_type = forms.ChoiceField(label=_("Employment type"), required=False)
+    posted_since = forms.DateField(label=_("Posted since"), required=False, widget=DateInput())
+    page = forms.IntegerField(
+        required=False, min_value=1, max_value=10000, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—")] + [
+            (r.kato_code, r.name) for r in Region.objects.all()
+        ]  # type: ignore[attr-defined]
+        self.fields["schedule"].choices = _choices(WorkSchedule)  # type: ignore[attr-defined]
+        self.fields["employment_type"].choices = _choices(EmploymentType)  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)

@@ -32,6 +32,7 @@ from .forms import (
     LayoffNoticeForm,
     RefuseForm,
     VacancyForm,
+    VacancySearchForm,
 )
 from .models import Cv, Vacancy
 from .policies import can_manage_employer, employer_ids_of, staff_scope
@@ -71,8 +72,43 @@ def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bo
 
 
 def vacancy_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.vacancy_queryset_for(None).filter(status=VacancyStatus.PUBLISHED)
-    return render(request, "exchange/vacancy_list.html", {"page": _page(request, queryset)})
+    """Public vacancy search: full text in Russian and Kazakh, filters and facet counts."""
+    from .search import VacancyQuery, vacancies_for, vacancy_search
+
+    form = VacancySearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    result = vacancy_search(
+        VacancyQuery(
+            text=data.get("q") or "",
+            region_code=data.get("region") or None,
+            occupation_code=data.get("occupation") or None,
+            salary_from=data.get("salary_from"),
+            schedule_code=data.get("schedule") or None,
+            employment_type_code=data.get("employment_type") or None,
+            posted_since=data.get("posted_since"),
+            page=data.get("page") or 1,
+            page_size=PAGE_SIZE,
+        )
+    )
+    regions = dict(form.fields["region"].choices)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    return render(
+        request,
+        "exchange/vacancy_list.html",
+        {
+            "form": form,
+            "vacancies": vacancies_for(result),
+            "result": result,
+            "pages": pages,
+            "query": query.urlencode(),
+            "region_facets": [
+                (code, regions.get(code, code), count)
+                for code, count in result.facets.get("region", [])
+            ],
+        },
+    )
 
 
 def vacancy_detail(request: HttpRequest, pk: int) -> HttpResponse:
