@@ -261,9 +261,8 @@ class VacancySearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "—")] + [
-            (r.kato_code, r.name) for r in Region.objects.all()
-        ]  # type: ignore[attr-defined]
+        regions = [("", "—")] + [(r.kato_code, r.name) for r in Region.objects.all()]
+        self.fields["region"].choices = regions  # type: ignore[attr-defined]
         self.fields["schedule"].choices = _choices(WorkSchedule)  # type: ignore[attr-defined]
         self.fields["employment_type"].choices = _choices(EmploymentType)  # type: ignore[attr-defined]
         for field in self.fields.values():
