@@ -13,12 +13,13 @@ PYTEST_ARGS ?=
 # Test processes for the main suite (2 cores here); browser tests run in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser messages clean
+.PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser bench bench-sqlite bench-postgres messages clean
 
 help:
 	@echo "make run     - install what is missing, migrate, load reference + demo data, serve $(HOST):$(PORT)"
 	@echo "make test    - install what is missing, then lint, type check, the test suite and browser tests"
 	@echo "make lint    - ruff (lint + format check), migrations check"
+	@echo "make bench   - national-scale exchange benchmark on SQLite and PostgreSQL -> docs/benchmarks.md"
 
 # --- installation ------------------------------------------------------------------------------
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -73,6 +74,24 @@ test-browser: install browser-deps
 	$(VENV)/bin/pytest -m browser -p no:cacheprovider $(PYTEST_ARGS)
 
 test: lint typecheck test-python test-browser
+
+# --- benchmark -----------------------------------------------------------------------------------
+# The national-scale data set (200 000 vacancies, 1 000 000 CVs; BENCH_VACANCIES / BENCH_CVS to
+# change) is generated once per database and kept: SQLite in var/bench.sqlite3, PostgreSQL in
+# the database of BENCH_DATABASE_URL (created when missing). Each run rewrites its database's
+# section of docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labormarket_bench
+BENCH_ARGS ?=
+
+bench: bench-postgres bench-sqlite
+
+bench-sqlite: install
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) -m labormarket.bench $(BENCH_ARGS)
+
+bench-postgres: install
+	@psql "$(BENCH_DATABASE_URL)" -c 'select 1' >/dev/null 2>&1 || \
+	  createdb -h 127.0.0.1 -U postgres "$(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m labormarket.bench $(BENCH_ARGS)
 
 messages: install
 	cd labormarket && ../$(MANAGE) makemessages -l ru -l kk -l en --no-obsolete && ../$(MANAGE) compilemessages
