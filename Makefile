@@ -52,6 +52,7 @@ install: $(VENV)/.synced node_modules/.installed sysdeps
 run: install
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_reference
+	$(MANAGE) load_regulations
 	$(MANAGE) seed_demo
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) run_huey --workers 1 & \

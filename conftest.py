@@ -1,4 +1,5 @@
-"""Project-wide test set-up: reference data is loaded once per test database."""
+"""Project-wide test set-up: reference data and service regulations are loaded once per test
+database."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import pytest
 
 def _load_reference() -> None:
     from labormarket.reference.loader import load_reference_data
+    from labormarket.services.loader import load_regulations
 
     load_reference_data()
+    load_regulations()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("labormarket.accounts.urls")),
     path("", include("labormarket.registry.urls")),
     path("", include("labormarket.exchange.urls")),
+    path("", include("labormarket.services.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

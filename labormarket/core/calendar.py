@@ -31,7 +31,7 @@ import threading
 import time as _time
 from bisect import bisect_right
 from collections.abc import Mapping
-from datetime import MAXYEAR, MINYEAR, date, datetime, time
+from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -272,6 +272,76 @@ def deadline_at(start: datetime, working_days: int) -> datetime:
     return datetime.combine(last_day, time.max, tzinfo=business_time_zone())
 
 
+# --- working hours (minute-long service steps) ---------------------------------------------
+
+#: The employment centres' working hours as the service standards set them: Monday to Friday
+#: 9:00-18:30 with a lunch break 13:00-14:30 (``SERVICE_WORKING_PERIODS`` overrides).
+DEFAULT_WORKING_PERIODS: Final = ((time(9, 0), time(13, 0)), (time(14, 30), time(18, 30)))
+
+
+def working_periods() -> tuple[tuple[time, time], ...]:
+    """The working periods of a working day, in business time, earliest first."""
+    periods = getattr(settings, "SERVICE_WORKING_PERIODS", DEFAULT_WORKING_PERIODS)
+    return tuple((start, end) for start, end in periods)
+
+
+def add_working_minutes(start: datetime, minutes: int) -> datetime:
+    """The moment ``minutes`` minutes of working time after ``start`` have passed.
+
+    Working time is the :func:`working_periods` of working days in Asia/Almaty: a 30-minute step
+    started on Friday at 18:20 is due on Monday at 9:20 (or later, over holidays); one started
+    before 9:00 or during lunch counts from the next period's start. ``minutes == 0`` returns
+    the first working moment at or after ``start``.
+
+    Raises:
+        ValueError: ``start`` is naive or ``minutes`` is negative.
+    """
+    if start.tzinfo is None or start.utcoffset() is None:
+        raise ValueError("start must be an aware datetime")
+    if minutes < 0:
+        raise ValueError("minutes must not be negative")
+    zone = business_time_zone()
+    local = start.astimezone(zone)
+    remaining = timedelta(minutes=minutes)
+    day = local.date()
+    periods = working_periods()
+    while True:
+        if is_working_day(day):
+            for begin, end in periods:
+                period_start = datetime.combine(day, begin, tzinfo=zone)
+                period_end = datetime.combine(day, end, tzinfo=zone)
+                if local >= period_end:
+                    continue
+                cursor = max(local, period_start)
+                available = period_end - cursor
+                if remaining <= available:
+                    return cursor + remaining
+                remaining -= available
+                local = period_end
+        day = day + timedelta(days=1)
+        local = datetime.combine(day, time.min, tzinfo=zone)
+
+
+def working_minutes_between(a: datetime, b: datetime) -> int:
+    """Whole minutes of working time from ``a`` to ``b`` (0 when ``b <= a``)."""
+    if b <= a:
+        return 0
+    zone = business_time_zone()
+    a_local, b_local = a.astimezone(zone), b.astimezone(zone)
+    total = timedelta()
+    day = a_local.date()
+    while day <= b_local.date():
+        if is_working_day(day):
+            for begin, end in working_periods():
+                period_start = datetime.combine(day, begin, tzinfo=zone)
+                period_end = datetime.combine(day, end, tzinfo=zone)
+                low, high = max(period_start, a_local), min(period_end, b_local)
+                if high > low:
+                    total += high - low
+        day = day + timedelta(days=1)
+    return int(total.total_seconds() // 60)
+
+
 def next_working_day(d: date) -> date:
     """The first working day after ``d``."""
     return add_working_days(d, 1)
@@ -285,6 +355,7 @@ def working_day_on_or_after(d: date) -> date:
 __all__ = [
     "WorkingCalendar",
     "add_working_days",
+    "add_working_minutes",
     "business_time_zone",
     "business_today",
     "deadline_at",
@@ -296,4 +367,6 @@ __all__ = [
     "to_business_date",
     "working_day_on_or_after",
     "working_days_between",
+    "working_minutes_between",
+    "working_periods",
 ]

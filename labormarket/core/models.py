@@ -93,3 +93,44 @@ class CalendarOverride(models.Model):
     def __str__(self) -> str:
         kind = _("working day") if self.is_working_day else _("day off")
         return f"{self.date:%Y-%m-%d}: {kind}"
+
+
+class StoredSignature(models.Model):
+    """A verified electronic digital signature (ЭЦП) over exact bytes, kept as evidence.
+
+    Every step the law says is signed stores one: the CMS as received, the signer's
+    certificate, who the certificate names, the SHA-256 of the exact bytes that were signed and
+    the verifier's result at the time. ``core.signatures`` can verify it again later against
+    the same bytes (documents are re-verifiable).
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=64)
+    content_sha256 = models.CharField(_("SHA-256 of the signed bytes"), max_length=64)
+    cms = models.BinaryField(_("signature (CMS)"))
+    certificate = models.BinaryField(_("signer certificate (DER)"), blank=True)
+    certificate_serial = models.CharField(_("certificate serial"), max_length=80, blank=True)
+    signer_iin = models.CharField(_("signer IIN"), max_length=12, blank=True)
+    signer_bin = models.CharField(_("signer BIN"), max_length=12, blank=True)
+    signer_name = models.CharField(_("signer"), max_length=300, blank=True)
+    certificate_valid_from = models.DateTimeField(_("certificate valid from"), null=True)
+    certificate_valid_to = models.DateTimeField(_("certificate valid to"), null=True)
+    verifier = models.CharField(_("verifier"), max_length=32)
+    valid = models.BooleanField(_("valid"))
+    verification = models.JSONField(_("verification result"), default=dict)
+    verified_at = models.DateTimeField(_("verified at"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        verbose_name = _("electronic signature")
+        verbose_name_plural = _("electronic signatures")
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.signer_name or self.certificate_serial}"
