@@ -54,6 +54,7 @@ run: install
 	$(MANAGE) load_reference
 	$(MANAGE) load_regulations
 	$(MANAGE) seed_demo
+	$(MANAGE) pki_init
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) run_huey --workers 1 & \
 	  $(MANAGE) runserver $(HOST):$(PORT)

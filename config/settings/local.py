@@ -5,3 +5,4 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-a-secret")
+SIGNATURES_DEMO_SIGNER = env.bool("SIGNATURES_DEMO_SIGNER", default=True)

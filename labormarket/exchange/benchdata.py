@@ -1708,7 +1708,7 @@ def generate(
         )
 
         started = time.perf_counter()
-        _analyze()
+        _analyze(compact=rows >= GIN_REBUILD_ROWS and not connection.in_atomic_block)
         report.seconds["analyze"] = time.perf_counter() - started
         report.totals = generated_counts()
     return report
@@ -1755,9 +1755,13 @@ def last_generation_record() -> dict[str, Any]:
     return dict(json.loads(path.read_text())) if path.exists() else {}
 
 
-def _analyze() -> None:
-    """Fresh planner statistics after a bulk load (both databases plan by them)."""
+def _analyze(*, compact: bool = False) -> None:
+    """Fresh planner statistics after a bulk load (both databases plan by them). ``compact``
+    (PostgreSQL, big loads): rewrite the CV table first — the link tables' triggers update every
+    new CV's ``facet_keys`` once, which leaves a dead copy of each row behind."""
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and compact:
+            cursor.execute("VACUUM (FULL, ANALYZE) exchange_cv")
         if connection.vendor == "postgresql":
             for table in (
                 "exchange_vacancy",

@@ -60,8 +60,13 @@ Filters
     match nothing.
 
 Facets and total
-    One statement over the whole filtered set: the filtered rows are materialised once, then
-    grouped per facet. ``region`` is keyed by the region's KATO code, ``occupation_major`` by the
+    One statement over the filtered set: at most :data:`FACET_SAMPLE` + 1 filtered rows are
+    materialised once, then grouped per facet. Up to :data:`FACET_SAMPLE` matches the total and
+    the facets are exact; beyond it the result is ``approximate``: the total is an estimate
+    (PostgreSQL's planner estimate from the column and lexeme statistics — reading every one of
+    hundreds of thousands of matches on every search would cost seconds at national scale;
+    SQLite, which has no estimates, counts) and each facet count is the sample's scaled to that
+    total. The interface then says "about N" (docs/adr/0009-approximate-search-counts.md). ``region`` is keyed by the region's KATO code, ``occupation_major`` by the
     ISCO major group (one digit), ``schedule`` and ``employment_type`` (vacancies only) by their
     codes; each list is ordered by count, then key. A CV counts in every region and every major
     group it names (once per group).
@@ -107,6 +112,12 @@ RANK_WINDOW = 2000
 #: word retried.
 FUZZY_THRESHOLD = 0.5
 FUZZY_MIN_LENGTH = 4
+#: Total and facets are counted exactly over at most this many filtered rows; a larger result
+#: is *approximate*: its total is estimated and its facet counts are scaled from those rows.
+FACET_SAMPLE = 5000
+#: Up to this many matches (counted or estimated) a ranked page reads every match through the
+#: full-text index; with more, it walks the newest-first index (PostgreSQL).
+FEW_MATCHES = 30000
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
@@ -204,6 +215,9 @@ class SearchResult:
     #: True when nothing matched the words and the titles were matched by similarity instead
     #: (PostgreSQL only).
     fuzzy: bool = False
+    #: True when more than :data:`FACET_SAMPLE` records matched: ``total`` is then an estimate
+    #: (never below ``FACET_SAMPLE + 1``) and the facet counts are scaled from a sample.
+    approximate: bool = False
 
     @property
     def pages(self) -> int:
@@ -398,6 +412,11 @@ def _vacancy_where(query: VacancyQuery, connection: BaseDatabaseWrapper) -> _Whe
     return where
 
 
+def _facet_token(key: str) -> str:
+    """A facet key as a tsquery literal: ``'~r710000000'`` (see :func:`_pg_install_cv_facet_keys`)."""
+    return "'~" + key.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
 def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
     where = _Where("c.status = 'published'")
     # A self-posted CV past its date is off the exchange even before the daily task marks it.
@@ -408,18 +427,29 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
     if not query.include_centre_only:
         where.add("c.visibility = 'public'")
     region = _code(query.region_code)
+    postgres = connection.vendor == "postgresql"
     if region is not None:
-        where.add(
-            f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id = "
-            f"(SELECT r.id FROM {REGION_TABLE} r WHERE r.kato_code = %s))",
-            region,
+        if postgres:
+            where.add("c.search_document @@ %s::tsquery", _facet_token("r" + region))
+        else:
+            where.add(
+                f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id = "
+                f"(SELECT r.id FROM {REGION_TABLE} r WHERE r.kato_code = %s))",
+                region,
+            )
+    if postgres:
+        prefix = _occupation_prefix(query.occupation_code)
+        if prefix == "":
+            where.nothing()
+        elif prefix is not None:
+            where.add("c.search_document @@ %s::tsquery", _facet_token("o" + prefix))
+    else:
+        _add_occupation(
+            where,
+            query.occupation_code,
+            f"c.id IN (SELECT co.cv_id FROM {CV_OCCUPATIONS_TABLE} co "
+            "WHERE co.occupation_id IN ({occupations}))",
         )
-    _add_occupation(
-        where,
-        query.occupation_code,
-        f"c.id IN (SELECT co.cv_id FROM {CV_OCCUPATIONS_TABLE} co "
-        "WHERE co.occupation_id IN ({occupations}))",
-    )
     try:
         salary_to = _amount(query.salary_to)
     except ValueError:
@@ -498,6 +528,28 @@ _CV = _Target(
     ),
 )
 
+#: PostgreSQL reads a CV's regions and occupations from its ``facet_keys`` (see
+#: :func:`_pg_install`): no joins per row for the filters and the facets.
+_CV_PG = _Target(
+    table=CV_TABLE,
+    alias="c",
+    fts=CV_FTS,
+    facet_columns=("schedule_id", "facet_keys"),
+    facets=(
+        (
+            "region",
+            "SELECT SUBSTR(k, 2), COUNT(*) FROM f, unnest(f.facet_keys) AS k "
+            "WHERE k LIKE 'r%%' GROUP BY SUBSTR(k, 2)",
+        ),
+        (
+            "occupation_major",
+            "SELECT SUBSTR(k, 2), COUNT(*) FROM f, unnest(f.facet_keys) AS k "
+            "WHERE LENGTH(k) = 2 AND k LIKE 'o%%' GROUP BY SUBSTR(k, 2)",
+        ),
+        ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
+    ),
+)
+
 
 @dataclass
 class _Match:
@@ -564,7 +616,9 @@ def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> li
 
 def _facets(
     connection: BaseDatabaseWrapper, target: _Target, where: _Where, match: _Match
-) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+    """The total and the facets in one statement over at most ``FACET_SAMPLE + 1`` filtered
+    rows; when there are more, the total is estimated and the facets are scaled to it."""
     condition, params = _filtered(target, where, match)
     columns = ", ".join(f"{target.alias}.{c}" for c in ("id", *target.facet_columns))
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
@@ -573,18 +627,43 @@ def _facets(
     ]
     statement = (
         f"WITH f AS {materialized}(SELECT {columns} FROM {target.table} {target.alias} "
-        f"WHERE {condition}) " + " UNION ALL ".join(branches)
+        f"WHERE {condition} LIMIT %s) " + " UNION ALL ".join(branches)
     )
-    total = 0
+    sampled = 0
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name, _ in target.facets}
-    for name, key, count in _run(connection, statement, params):
+    for name, key, count in _run(connection, statement, [*params, FACET_SAMPLE + 1]):
         if name == "total":
-            total = int(count)
+            sampled = int(count)
         elif key is not None:
             facets[name].append((str(key), int(count)))
+    approximate = sampled > FACET_SAMPLE
+    total = sampled
+    if approximate:
+        total = max(_estimated_total(connection, target, condition, params), FACET_SAMPLE + 1)
+        for name, values in facets.items():
+            facets[name] = [(key, max(1, round(n * total / sampled))) for key, n in values]
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
-    return total, facets
+    return total, facets, approximate
+
+
+def _estimated_total(
+    connection: BaseDatabaseWrapper, target: _Target, condition: str, params: list[Any]
+) -> int:
+    """How many rows match, when there are too many to count on every search: PostgreSQL's
+    planner estimate (statistics of the tsvector lexemes and of the columns, no rows read);
+    SQLite has no estimates, so it counts."""
+    statement = f"SELECT 1 FROM {target.table} {target.alias} WHERE {condition}"
+    if connection.vendor == "postgresql":
+        rows = _run(connection, "EXPLAIN (FORMAT JSON) " + statement, params)
+        plan = rows[0][0]
+        if isinstance(plan, str):
+            import json
+
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+    rows = _run(connection, f"SELECT COUNT(*) FROM ({statement})", params)
+    return int(rows[0][0])
 
 
 _NEWEST = "{a}.published_at DESC NULLS LAST, {a}.id DESC"
@@ -600,15 +679,26 @@ def _page_slice(
     by_score: bool,
     limit: int,
     offset: int,
+    few: bool = False,
 ) -> list[tuple[int, float]]:
     """Rows ``offset…offset+limit`` of the candidates (the matches, newest first, sliced by
     ``candidates`` = (limit, offset)) ordered by score or by date."""
     condition, params = _filtered(target, where, match)
     alias = target.alias
-    recent = (
-        f"SELECT {alias}.id, {alias}.published_at FROM {target.table} {alias} "
-        f"WHERE {condition} ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
-    )
+    if few and connection.vendor == "postgresql":
+        # Few matches: fetch them all through the full-text index, then take the newest. With
+        # ORDER BY … LIMIT the planner may walk the newest-first index instead and test every
+        # row's document on the way — seconds when the matches are not among the newest.
+        recent = (
+            f"SELECT m.id, m.published_at FROM (SELECT {alias}.id, {alias}.published_at "
+            f"FROM {target.table} {alias} WHERE {condition} OFFSET 0) m "
+            f"ORDER BY {_NEWEST.format(a='m')} LIMIT %s OFFSET %s"
+        )
+    else:
+        recent = (
+            f"SELECT {alias}.id, {alias}.published_at FROM {target.table} {alias} "
+            f"WHERE {condition} ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
+        )
     params += list(candidates)
     if match.score_join:
         score_from = match.score_join
@@ -641,7 +731,7 @@ def _search(
     groups = search_groups(query.text)
     terms = [word for group in groups for word in group]
     match = _text_match(target, groups, connection.vendor) if groups else _Match()
-    total, facets = _facets(connection, target, where, match)
+    total, facets, approximate = _facets(connection, target, where, match)
     fuzzy = False
     if total == 0 and connection.vendor == "postgresql" and _worth_fuzzy(terms):
         with transaction.atomic(using=alias):
@@ -651,7 +741,7 @@ def _search(
                     [str(FUZZY_THRESHOLD)],
                 )
             match = _fuzzy_match(target, terms)
-            total, facets = _facets(connection, target, where, match)
+            total, facets, approximate = _facets(connection, target, where, match)
             fuzzy = total > 0
             rows = _page(connection, target, where, match, total, offset, page_size)
     else:
@@ -664,6 +754,7 @@ def _search(
         page_size=page_size,
         facets=facets,
         fuzzy=fuzzy,
+        approximate=approximate,
     )
 
 
@@ -679,7 +770,9 @@ def _page(
     if offset >= total:
         return []
     if not match.ranked:
-        return _newest(connection, target, where, match, offset, page_size)
+        return _newest(
+            connection, target, where, match, offset, page_size, few=total <= FEW_MATCHES
+        )
     rows: list[tuple[int, float]] = []
     end = offset + page_size
     if offset < RANK_WINDOW:
@@ -692,6 +785,7 @@ def _page(
             by_score=True,
             limit=min(end, RANK_WINDOW) - offset,
             offset=offset,
+            few=total <= FEW_MATCHES,
         )
     if end > RANK_WINDOW and total > RANK_WINDOW:
         start = max(offset, RANK_WINDOW)
@@ -704,6 +798,7 @@ def _page(
             by_score=False,
             limit=end - start,
             offset=0,
+            few=total <= FEW_MATCHES,
         )
     return rows
 
@@ -715,13 +810,21 @@ def _newest(
     match: _Match,
     offset: int,
     limit: int,
+    few: bool = False,
 ) -> list[tuple[int, float]]:
     condition, params = _filtered(target, where, match)
     alias = target.alias
-    statement = (
-        f"SELECT {alias}.id FROM {target.table} {alias} WHERE {condition} "
-        f"ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
-    )
+    if few and connection.vendor == "postgresql":  # see _page_slice
+        statement = (
+            f"SELECT m.id FROM (SELECT {alias}.id, {alias}.published_at FROM {target.table} "
+            f"{alias} WHERE {condition} OFFSET 0) m ORDER BY {_NEWEST.format(a='m')} "
+            "LIMIT %s OFFSET %s"
+        )
+    else:
+        statement = (
+            f"SELECT {alias}.id FROM {target.table} {alias} WHERE {condition} "
+            f"ORDER BY {_NEWEST.format(a=alias)} LIMIT %s OFFSET %s"
+        )
     return [(int(row[0]), 0.0) for row in _run(connection, statement, [*params, limit, offset])]
 
 
@@ -746,7 +849,8 @@ def vacancy_search(query: VacancyQuery) -> SearchResult:
 
 def cv_search(query: CvQuery) -> SearchResult:
     """Published CVs matching ``query`` (centre-only CVs only when the query says so)."""
-    return _search(_CV, _cv_where, query, Cv)
+    connection = connections[router.db_for_read(Cv)]
+    return _search(_CV_PG if connection.vendor == "postgresql" else _CV, _cv_where, query, Cv)
 
 
 # --- Loading a page ---------------------------------------------------------------------------
@@ -873,6 +977,95 @@ def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool) -> None:
                 f"(published_at DESC NULLS LAST, id DESC) {published}"
             )
             cursor.execute(f"ANALYZE {table}")
+        _pg_install_cv_facet_keys(cursor, rebuild)
+
+
+#: A CV's regions ("r" + KATO code) and occupations ("o" + every prefix of the code: "o7",
+#: "o71", "o711", "o7112"), kept on the row so that one GIN lookup answers the region and
+#: occupation filters and the facets read no other table.
+_PG_FACET_KEYS = f"""
+CREATE OR REPLACE FUNCTION exchange_cv_facet_keys_of(cv bigint) RETURNS text[]
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(array_agg(DISTINCT k ORDER BY k), '{{}}') FROM (
+    SELECT 'r' || r.kato_code AS k FROM {CV_REGIONS_TABLE} cr
+      JOIN {REGION_TABLE} r ON r.id = cr.region_id WHERE cr.cv_id = cv
+    UNION ALL
+    SELECT 'o' || left(o.code, n) FROM {CV_OCCUPATIONS_TABLE} co
+      JOIN {OCCUPATION_TABLE} o ON o.id = co.occupation_id
+      CROSS JOIN LATERAL generate_series(1, length(o.code)) AS n WHERE co.cv_id = cv
+  ) keys
+$$
+"""
+
+
+def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool) -> None:
+    """``exchange_cv.facet_keys`` and its triggers; the CV's ``search_document`` also holds
+    the keys as lexemes (``~r…``, ``~o…``: no word of a query can be one), so that a region or
+    occupation filter is one more key of the same GIN index scan as the words."""
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = %s AND column_name = 'facet_keys'",
+        [CV_TABLE],
+    )
+    missing = cursor.fetchone() is None
+    if missing:
+        cursor.execute(
+            f"ALTER TABLE {CV_TABLE} ADD COLUMN facet_keys text[] NOT NULL DEFAULT '{{}}'"
+        )
+    cursor.execute(_PG_FACET_KEYS)
+    cv = next(indexed for indexed in _INDEXED if indexed.table == CV_TABLE)
+    cursor.execute(
+        f"""
+        CREATE OR REPLACE FUNCTION {CV_TABLE}_search_document() RETURNS trigger
+        LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' OR NEW.title IS DISTINCT FROM OLD.title
+             OR NEW.skills IS DISTINCT FROM OLD.skills
+             OR NEW.{cv.body} IS DISTINCT FROM OLD.{cv.body}
+             OR NEW.facet_keys IS DISTINCT FROM OLD.facet_keys THEN
+            NEW.search_document := {_pg_cv_document("NEW.")};
+          END IF;
+          RETURN NEW;
+        END
+        $$
+        """
+    )
+    cursor.execute(f"DROP TRIGGER IF EXISTS {CV_TABLE}_search ON {CV_TABLE}")
+    cursor.execute(
+        f"CREATE TRIGGER {CV_TABLE}_search BEFORE INSERT OR UPDATE OF title, skills, "
+        f"{cv.body}, facet_keys ON {CV_TABLE} FOR EACH ROW "
+        f"EXECUTE FUNCTION {CV_TABLE}_search_document()"
+    )
+    for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
+        for event, rows in (("INSERT", "NEW"), ("DELETE", "OLD")):
+            name = f"{links}_facets_{event.lower()}"
+            cursor.execute(
+                f"""
+                CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  UPDATE {CV_TABLE} c SET facet_keys = exchange_cv_facet_keys_of(c.id)
+                  WHERE c.id IN (SELECT DISTINCT changed.cv_id FROM changed);
+                  RETURN NULL;
+                END
+                $$
+                """
+            )
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {links}")
+            cursor.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {links} REFERENCING {rows} TABLE AS "
+                f"changed FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+            )
+    if missing or rebuild:
+        cursor.execute(f"UPDATE {CV_TABLE} c SET facet_keys = exchange_cv_facet_keys_of(c.id)")
+    cursor.execute(f"ANALYZE {CV_TABLE}")
+
+
+def _pg_cv_document(row: str) -> str:
+    cv = next(indexed for indexed in _INDEXED if indexed.table == CV_TABLE)
+    return (
+        f"({_pg_document(row, cv)} || array_to_tsvector(ARRAY(SELECT '~' || k "
+        f"FROM unnest({row}facet_keys) AS k)))"
+    )
 
 
 def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
@@ -884,6 +1077,12 @@ def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
             for suffix in ("search_gin", "title_trgm", "newest"):
                 cursor.execute(f"DROP INDEX IF EXISTS {table}_{suffix}")
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_document")
+        for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
+            for event in ("insert", "delete"):
+                cursor.execute(f"DROP TRIGGER IF EXISTS {links}_facets_{event} ON {links}")
+                cursor.execute(f"DROP FUNCTION IF EXISTS {links}_facets_{event}()")
+        cursor.execute(f"ALTER TABLE {CV_TABLE} DROP COLUMN IF EXISTS facet_keys")
+        cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
         cursor.execute("DROP FUNCTION IF EXISTS exchange_search_document(text, text, text)")
         cursor.execute("DROP FUNCTION IF EXISTS exchange_search_skills(jsonb)")
 

@@ -892,6 +892,7 @@ def step_refuse(
     )
     application.status = ApplicationStatus.REFUSED
     application.ended_at = now
+    application.refusal_reasons = reasons.strip()
     _event(application, "refused", actor, grounds=[g.code for g in grounds])
     if application.channel.channel == Channel.PORTAL:
         from labormarket.notifications.services import notify_person

@@ -6,37 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_calendar_override'),
+        ("core", "0001_calendar_override"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredSignature',
+            name="StoredSignature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=64, verbose_name='purpose')),
-                ('content_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the signed bytes')),
-                ('cms', models.BinaryField(verbose_name='signature (CMS)')),
-                ('certificate', models.BinaryField(blank=True, verbose_name='signer certificate (DER)')),
-                ('certificate_serial', models.CharField(blank=True, max_length=80, verbose_name='certificate serial')),
-                ('signer_iin', models.CharField(blank=True, max_length=12, verbose_name='signer IIN')),
-                ('signer_bin', models.CharField(blank=True, max_length=12, verbose_name='signer BIN')),
-                ('signer_name', models.CharField(blank=True, max_length=300, verbose_name='signer')),
-                ('certificate_valid_from', models.DateTimeField(null=True, verbose_name='certificate valid from')),
-                ('certificate_valid_to', models.DateTimeField(null=True, verbose_name='certificate valid to')),
-                ('verifier', models.CharField(max_length=32, verbose_name='verifier')),
-                ('valid', models.BooleanField(verbose_name='valid')),
-                ('verification', models.JSONField(default=dict, verbose_name='verification result')),
-                ('verified_at', models.DateTimeField(verbose_name='verified at')),
-                ('signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='signed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purpose", models.CharField(max_length=64, verbose_name="purpose")),
+                (
+                    "content_sha256",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the signed bytes"),
+                ),
+                ("cms", models.BinaryField(verbose_name="signature (CMS)")),
+                (
+                    "certificate",
+                    models.BinaryField(blank=True, verbose_name="signer certificate (DER)"),
+                ),
+                (
+                    "certificate_serial",
+                    models.CharField(blank=True, max_length=80, verbose_name="certificate serial"),
+                ),
+                (
+                    "signer_iin",
+                    models.CharField(blank=True, max_length=12, verbose_name="signer IIN"),
+                ),
+                (
+                    "signer_bin",
+                    models.CharField(blank=True, max_length=12, verbose_name="signer BIN"),
+                ),
+                (
+                    "signer_name",
+                    models.CharField(blank=True, max_length=300, verbose_name="signer"),
+                ),
+                (
+                    "certificate_valid_from",
+                    models.DateTimeField(null=True, verbose_name="certificate valid from"),
+                ),
+                (
+                    "certificate_valid_to",
+                    models.DateTimeField(null=True, verbose_name="certificate valid to"),
+                ),
+                ("verifier", models.CharField(max_length=32, verbose_name="verifier")),
+                ("valid", models.BooleanField(verbose_name="valid")),
+                (
+                    "verification",
+                    models.JSONField(default=dict, verbose_name="verification result"),
+                ),
+                ("verified_at", models.DateTimeField(verbose_name="verified at")),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="signed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'electronic signature',
-                'verbose_name_plural': 'electronic signatures',
-                'ordering': ['-verified_at', '-pk'],
+                "verbose_name": "electronic signature",
+                "verbose_name_plural": "electronic signatures",
+                "ordering": ["-verified_at", "-pk"],
             },
         ),
     ]
