@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Role
+from .choices import CENTRE_ROLES, Role
 from .policies import has_any_role, is_staff_member, roles_of
 
 
@@ -34,6 +34,8 @@ def navigation_for(user: object) -> list[NavItem]:
         items.append(NavItem(_("Person registry"), reverse("registry:home"), "people"))
     if not staff_scope(user).is_empty:
         items.append(NavItem(_("Exchange"), reverse("exchange:staff_vacancies"), "briefcase"))
+    if has_any_role(user, CENTRE_ROLES):
+        items.append(NavItem(_("Public services"), reverse("services:queue"), "journal-check"))
     if has_any_role(user, {Role.EMPLOYER_MANAGER}):
         items.append(
             NavItem(_("Employer's cabinet"), reverse("exchange:employer_cabinet"), "building-check")
@@ -45,6 +47,7 @@ def navigation_for(user: object) -> list[NavItem]:
     if has_any_role(user, {Role.CITIZEN}):
         items.append(NavItem(_("My cabinet"), reverse("registry:cabinet"), "person-badge"))
         items.append(NavItem(_("My CVs"), reverse("exchange:my_cvs"), "file-person"))
+        items.append(NavItem(_("Public services"), reverse("services:cabinet"), "pen"))
     if is_staff_member(user):
         items.append(NavItem(_("API"), reverse("api-docs"), "braces"))
     if getattr(user, "is_staff", False) and has_any_role(user, {Role.ADMINISTRATOR}):

@@ -758,6 +758,10 @@ class FacetSerializer(serializers.Serializer):
 
 class VacancySearchResponse(serializers.Serializer):
     count = serializers.IntegerField()
+    approximate = serializers.BooleanField(
+        help_text="True when more than 5 000 records matched: count is an estimate and the "
+        "facet counts are scaled from a sample."
+    )
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
     results = VacancySerializer(many=True)
@@ -791,6 +795,7 @@ class MatchesResponse(serializers.Serializer):
 def _search_body(result: Any, items: Any) -> dict[str, Any]:
     return {
         "count": result.total,
+        "approximate": result.approximate,
         "page": result.page,
         "page_size": result.page_size,
         "results": items,

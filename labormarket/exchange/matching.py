@@ -58,7 +58,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
+from django.db import connections, router
+from django.db.models import BooleanField, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_noop
 
@@ -190,6 +192,7 @@ class _VacancyFacts:
     is_published: bool
     occupation_code: str
     region_id: int
+    region_code: str
     region_name: str
     schedule_id: int
     schedule_code: str
@@ -270,6 +273,7 @@ _VACANCY_COLUMNS = (
     "status",
     "occupation__code",
     "region_id",
+    "region__kato_code",
     *_names("region__"),
     "schedule_id",
     "schedule__code",
@@ -292,6 +296,7 @@ def _vacancy_facts(row: dict[str, Any], language: str) -> _VacancyFacts:
         is_published=row["status"] == VacancyStatus.PUBLISHED,
         occupation_code=row["occupation__code"],
         region_id=row["region_id"],
+        region_code=row["region__kato_code"],
         region_name=_name(row, "region__", language),
         schedule_id=row["schedule_id"],
         schedule_code=row["schedule__code"],
@@ -678,17 +683,42 @@ _NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("pk").desc())
 
 
 def _cv_pool(v: _VacancyFacts, *, include_centre_only: bool, today: Any) -> QuerySet[Cv]:
-    """Published CVs that pass the vacancy's hard conditions, in its sub-major group."""
-    same_sub_major = Cv.occupations.through.objects.filter(
-        occupation__code__startswith=v.occupation_code[:PREFILTER_DIGITS]
-    ).values("cv_id")
-    in_region = Cv.regions.through.objects.filter(cv_id=OuterRef("pk"), region_id=v.region_id)
-    pool = (
-        _current_cvs(today)
-        .filter(pk__in=same_sub_major)
-        .annotate(in_region=Exists(in_region))
-        .filter(Q(in_region=True) | Q(ready_to_relocate=True))
-    )
+    """Published CVs that pass the vacancy's hard conditions, in its sub-major group.
+
+    On PostgreSQL the sub-major group and the region are read from the CV's facet keys (one GIN
+    lookup in its search document, see ``search._pg_install_cv_facet_keys``) instead of joins
+    through the link tables."""
+    prefix = v.occupation_code[:PREFILTER_DIGITS]
+    if connections[router.db_for_read(Cv)].vendor == "postgresql":
+        from .search import _facet_token
+
+        region_key = "r" + v.region_code
+        pool = (
+            _current_cvs(today)
+            .extra(  # fixed SQL; the key is a parameter
+                where=["exchange_cv.search_document @@ %s::tsquery"],
+                params=[_facet_token("o" + prefix)],
+            )
+            .annotate(
+                in_region=RawSQL(
+                    "exchange_cv.facet_keys @> ARRAY[%s]::text[]",
+                    [region_key],
+                    output_field=BooleanField(),
+                )
+            )
+            .filter(Q(in_region=True) | Q(ready_to_relocate=True))
+        )
+    else:
+        same_sub_major = Cv.occupations.through.objects.filter(
+            occupation__code__startswith=prefix
+        ).values("cv_id")
+        in_region = Cv.regions.through.objects.filter(cv_id=OuterRef("pk"), region_id=v.region_id)
+        pool = (
+            _current_cvs(today)
+            .filter(pk__in=same_sub_major)
+            .annotate(in_region=Exists(in_region))
+            .filter(Q(in_region=True) | Q(ready_to_relocate=True))
+        )
     if not include_centre_only:
         pool = pool.filter(visibility=CvVisibility.PUBLIC)
     if v.schedule_code != FLEXIBLE_SCHEDULE:

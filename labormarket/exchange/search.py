@@ -107,7 +107,7 @@ PREFIX_MIN_LENGTH = 3
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 #: Relevance is computed over this many of the newest matches (see the module docstring).
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
 #: Word similarity (pg_trgm) a title needs for the fuzzy retry on PostgreSQL, and the shortest
 #: word retried.
 FUZZY_THRESHOLD = 0.5
@@ -117,7 +117,7 @@ FUZZY_MIN_LENGTH = 4
 FACET_SAMPLE = 5000
 #: Up to this many matches (counted or estimated) a ranked page reads every match through the
 #: full-text index; with more, it walks the newest-first index (PostgreSQL).
-FEW_MATCHES = 30000
+FEW_MATCHES = 60000
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
