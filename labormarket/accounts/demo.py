@@ -341,6 +341,8 @@ USERS: tuple[UserSpec, ...] = (
              date(1976, 12, 1)),
     UserSpec("akm.specialist", Role.SPECIALIST, "akm.ec", "Кусаинова", "Гульнара",
              "Темирбековна", "female", date(1987, 7, 22)),
+    UserSpec("akm.sector_head", Role.SECTOR_HEAD, "akm.ec", "Бекова", "Алия", "Маратовна",
+             "female", date(1984, 5, 21)),
     UserSpec("akm.head", Role.CENTRE_HEAD, "akm.ec", "Волков", "Андрей", "Николаевич", "male",
              date(1970, 10, 10)),
     UserSpec("ast.specialist", Role.SPECIALIST, "ast.ec", "Ахметова", "Жанар", "Ержановна",

@@ -106,8 +106,8 @@ def test_first_run_creates_the_organisations_logins_and_persons(demo_settings):
     assert table["persons"] == {"created": 31, "updated": 0, "existing": 0}
     counts = row_counts()
     assert counts["organisations"] == 40
-    assert counts["users"] == 23
-    assert counts["memberships"] == 22
+    assert counts["users"] == 24
+    assert counts["memberships"] == 23
     # 30 generated persons and the person behind the citizen login.
     assert counts["persons"] == 31
 
@@ -207,7 +207,7 @@ class TestAfterOneRun:
         assert list(Person.objects.values_list("iin", "updated_at", "labour_status")) == persons
         table = rows_table(output)
         assert table["organisations"] == {"created": 0, "updated": 0, "existing": 40}
-        assert table["users"] == {"created": 0, "updated": 0, "existing": 23}
+        assert table["users"] == {"created": 0, "updated": 0, "existing": 24}
         assert table["persons"] == {"created": 0, "updated": 0, "existing": 31}
 
     def test_a_larger_run_adds_only_the_missing_persons(self, seeded):
@@ -234,6 +234,7 @@ class TestAfterOneRun:
             "kar.leb_specialist",
             "kar.leb_head",
             "akm.specialist",
+            "akm.sector_head",
             "akm.head",
             "ast.specialist",
             "ast.head",
