@@ -11,6 +11,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("labormarket.reference.urls")),
     path("", include("labormarket.registry.api_urls")),
     path("", include("labormarket.exchange.api_urls")),
+    path("", include("labormarket.services.api_urls")),
 ]
 
 urlpatterns = [

@@ -672,13 +672,22 @@ def machine() -> dict[str, str]:
     }
 
 
+#: Server settings that decide how fast the searches are, recorded with the figures.
+PG_SETTINGS = ("shared_buffers", "effective_cache_size", "work_mem", "random_page_cost", "jit")
+
+
 def database() -> tuple[str, str]:
-    """(database name, version)."""
+    """(database name, version and the settings that matter)."""
     name = str(connection.settings_dict["NAME"])
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
             version = f"PostgreSQL {cursor.fetchone()[0]}"
+            values = []
+            for setting in PG_SETTINGS:
+                cursor.execute(f"SHOW {setting}")
+                values.append(f"{setting} {cursor.fetchone()[0]}")
+            version += " (" + ", ".join(values) + ")"
         else:
             version = f"SQLite {sqlite3.sqlite_version}"
             name = Path(name).name

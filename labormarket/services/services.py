@@ -397,6 +397,8 @@ def request_bytes(
 ) -> bytes:
     """The exact bytes a portal request is signed over: a canonical JSON of what was asked,
     of whom, and the SHA-256 of every attached scan (SVC-05 (3))."""
+    if service != ServiceCode.ACTIVE_MEASURE_REFERRAL:
+        requested_result = ""  # as application_submit_portal records it
     document = {
         "attachments": sorted(attachment_digests),
         "centre": centre_id,
@@ -623,6 +625,8 @@ def step_take(*, actor: User, application_id: int) -> ApplicationStep:
             % {"role": StepRole(step.regulation_step.role).label},
             rule="SVC-03",
         )
+    if step.assignee_id == actor.pk:
+        return step  # already theirs: nothing to do
     taken = ApplicationStep.objects.filter(
         pk=step.pk, status=StepStatus.OPEN, assignee__isnull=True
     ).update(assignee=actor)
@@ -786,6 +790,13 @@ def step_sign_result(*, actor: User, application_id: int, cms: bytes) -> ResultD
     ):
         _check_before_result(application)
     content = bytes(document.pdf)
+    if not actor.iin:
+        # Without the signer's own IIN the certificate could be anyone's.
+        raise Forbidden(
+            code="signer_without_iin",
+            message=_("Your account has no IIN: the signature cannot be checked against you."),
+            rule="SVC-05",
+        )
     result = verify_or_refuse(cms=cms, content=content, expected_iin=actor.iin)
     signature = store_signature(
         purpose="service_result", cms=cms, content=content, result=result, signed_by=actor

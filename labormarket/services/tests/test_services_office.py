@@ -443,3 +443,26 @@ def test_staff_of_another_region_cannot_register_for_this_centre(karaganda, akmo
     with pytest.raises(services.NotFound):
         register(karaganda, person, actor=akmola.clerk)
     assert Application.objects.count() == 0
+
+
+def test_svc_05_a_head_without_an_iin_cannot_sign(karaganda, person, sign, akmola):
+    application, document = _drafted(karaganda, person)
+    karaganda.head.iin = None
+    karaganda.head.save(update_fields=["iin"])
+    before = snapshot(application.pk)
+    with pytest.raises(Forbidden) as caught:
+        services.step_sign_result(
+            actor=karaganda.head,
+            application_id=application.pk,
+            cms=sign(akmola.head, bytes(document.pdf)),
+        )
+    assert (caught.value.code, caught.value.rule) == ("signer_without_iin", "SVC-05")
+    assert snapshot(application.pk) == before
+
+
+def test_taking_a_step_twice_is_a_no_op(karaganda, person):
+    application = register(karaganda, person)
+    services.step_take(actor=karaganda.head, application_id=application.pk)
+    events = application.events.count()
+    services.step_take(actor=karaganda.head, application_id=application.pk)
+    assert application.events.count() == events
