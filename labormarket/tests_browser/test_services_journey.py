@@ -139,3 +139,70 @@ def test_portal_request_signed_result_in_the_cabinet(
     expect(page.locator(".alert-success")).to_be_visible()
     assert citizen.iin not in page.content()
     site.shot(page, "46-services-verification-ru.png")
+
+
+def test_office_unemployed_registration_then_referral(
+    page: Page, site: Site, settings: Any, tmp_path: Any
+) -> None:
+    """The office channel (SVC-02, SVC-21, SVC-22, SVC-31): the clerk registers a job seeker's
+    paper application to be registered as unemployed; head, executor and head again; the
+    personal record card opens; then the referral to social jobs is issued the same way."""
+    from labormarket.registry import services as registry
+
+    centre = OrganisationFactory(kind=OrganisationKind.EMPLOYMENT_CENTRE, name="ЦЗН г. Караганды")
+    clerk = staff(centre, Role.CLERK, "Канцелярова")
+    head = staff(centre, Role.CENTRE_HEAD, "Руководитель")
+    specialist = staff(centre, Role.SPECIALIST, "Исполнителева")
+    visitor = user_with_role(Role.CITIZEN, last_name="Сериков", first_name="Нурлан").person
+    registry.person_register_job_seeker(actor=clerk, person_id=visitor.pk, organisation=centre)
+    make_test_pki(
+        tmp_path / "pki",
+        [TestSubject(key="head", iin=head.iin or "", surname="Руководитель", given_name="А")],
+    )
+    settings.SIGNATURES = {"VERIFIER": "local", "PKI_DIR": tmp_path / "pki"}
+    settings.SIGNATURES_DEMO_SIGNER = True
+
+    def walk(service: str, referral: str = "") -> Application:
+        site.sign_in(page, clerk.username, PASSWORD)
+        follow(page, lambda: page.goto(site.url("/staff/services/new/")))
+        page.select_option("#id_service", service)
+        page.fill("#id_iin", visitor.iin)
+        if referral:
+            page.select_option("#id_requested_result", referral)
+        follow(page, lambda: page.click("main form button[type=submit]"))
+        application = Application.objects.filter(person=visitor).order_by("-pk").first()
+        assert application is not None
+        sign_out(page)
+        site.sign_in(page, head.username, PASSWORD)
+        follow(page, lambda: page.goto(site.url(f"/staff/services/applications/{application.pk}/")))
+        page.select_option("#id_executor", str(specialist.pk))
+        follow(page, lambda: page.click("#step-assign"))
+        sign_out(page)
+        site.sign_in(page, specialist.username, PASSWORD)
+        follow(page, lambda: page.goto(site.url(f"/staff/services/applications/{application.pk}/")))
+        if referral:
+            page.fill("#id_destination", "ТОО «Карагандинский литейный завод»")
+        follow(page, lambda: page.click("#step-draft"))
+        sign_out(page)
+        site.sign_in(page, head.username, PASSWORD)
+        follow(page, lambda: page.goto(site.url(f"/staff/services/applications/{application.pk}/")))
+        follow(page, lambda: page.click("[data-eds-sign]"))
+        sign_out(page)
+        site.sign_in(page, clerk.username, PASSWORD)
+        follow(page, lambda: page.goto(site.url(f"/staff/services/applications/{application.pk}/")))
+        follow(page, lambda: page.click("#step-issue"))
+        application.refresh_from_db()
+        assert application.status == "completed"
+        return application
+
+    walk("unemployed_registration")
+    visitor.refresh_from_db()
+    assert visitor.labour_status == LabourStatus.UNEMPLOYED
+    assert visitor.record_cards.filter(closed_at__isnull=True).count() == 1
+    site.shot(page, "47-services-office-unemployed-completed-ru.png")
+    sign_out(page)
+
+    referral = walk("active_measure_referral", "referral_social_jobs")
+    assert referral.regulation.code == "active-measure-referral-karaganda-2017"
+    assert ResultDocument.objects.get(application=referral).status == "signed"
+    site.shot(page, "48-services-office-referral-completed-ru.png")
