@@ -58,6 +58,16 @@ def allow(roles: set[str], ok: int, denied: int = 404, anonymous: int = LOGIN):
     return expect
 
 
+def API_ASSIGN(role: str) -> int:  # noqa: N802 - read as a constant in the table
+    """Only the centre's head performs it; other viewers are refused (403 step_role); those who
+    cannot see the application get 404; anonymous 403."""
+    if role == ANONYMOUS:
+        return 403
+    if role == Role.CENTRE_HEAD:
+        return 200
+    return 403 if role in VIEWERS else 404
+
+
 CASES = [
     Case("queue", "get", lambda w: "/staff/services/", allow(VIEWERS, 200)),
     Case("overdue view", "get", lambda w: "/staff/services/overdue/", allow(HEADS, 200)),
@@ -122,6 +132,37 @@ CASES = [
         allow({Role.CITIZEN}, 200),
     ),
     Case(
+        "api applications",
+        "get",
+        lambda w: "/api/v1/services/applications/",
+        allow(VIEWERS | {Role.CITIZEN}, 200, denied=403, anonymous=403),
+    ),
+    Case(
+        "api application of own region",
+        "get",
+        lambda w: f"/api/v1/services/applications/{w.home.pk}/",
+        allow(VIEWERS, 200, denied=404, anonymous=403),
+    ),
+    Case(
+        "api application of another region",
+        "get",
+        lambda w: f"/api/v1/services/applications/{w.other.pk}/",
+        allow({Role.ADMINISTRATOR}, 200, denied=404, anonymous=403),
+    ),
+    Case(
+        "api appoint the executor",
+        "post",
+        lambda w: f"/api/v1/services/applications/{w.home.pk}/assign/",
+        API_ASSIGN,
+        body=lambda w: {"executor": w.executor_id},
+    ),
+    Case(
+        "api regulations",
+        "get",
+        lambda w: "/api/v1/services/regulations/",
+        allow(set(ALL), 200, anonymous=200),
+    ),
+    Case(
         "verification of an unknown code",
         "get",
         lambda w: "/verify/unknown-code/",
@@ -178,10 +219,22 @@ def test_svc_03_services_authorization_matrix(role: str, case: Case):
     if user is not None:
         assert client.login(username=user.username, password=PASSWORD)
     before = snapshot()
-    response = getattr(client, case.method)(case.url(world), case.body(world))
+    if case.url(world).startswith("/api/"):
+        response = (
+            getattr(client, case.method)(
+                case.url(world), case.body(world), content_type="application/json"
+            )
+            if case.method == "post"
+            else client.get(case.url(world))
+        )
+    else:
+        response = getattr(client, case.method)(case.url(world), case.body(world))
     assert response.status_code == case.expect(role), (role, case.name)
     moved = snapshot() != before
-    performer = role == Role.CENTRE_HEAD and case.name == "appoint the executor (head's step)"
+    performer = role == Role.CENTRE_HEAD and case.name in {
+        "appoint the executor (head's step)",
+        "api appoint the executor",
+    }
     assert moved == performer, (role, case.name)
     if performer:
         assert ApplicationStep.objects.get(application=world.home, status="open").assignee_id == (
