@@ -926,7 +926,7 @@ def _pg_document(row: str, indexed: _Indexed) -> str:
     )
 
 
-def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool) -> None:
+def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool, facet_keys: bool = True) -> None:
     with connection.cursor() as cursor:
         cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for statement in _PG_FUNCTIONS:
@@ -977,7 +977,8 @@ def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool) -> None:
                 f"(published_at DESC NULLS LAST, id DESC) {published}"
             )
             cursor.execute(f"ANALYZE {table}")
-        _pg_install_cv_facet_keys(cursor, rebuild)
+        if facet_keys:
+            _pg_install_cv_facet_keys(cursor, rebuild)
 
 
 #: A CV's regions ("r" + KATO code) and occupations ("o" + every prefix of the code: "o7",
@@ -1060,6 +1061,18 @@ def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool) -> None:
     cursor.execute(f"ANALYZE {CV_TABLE}")
 
 
+def _pg_uninstall_cv_facet_keys(cursor: Any) -> None:
+    """Drop what :func:`_pg_install_cv_facet_keys` made, the CV's document trigger included
+    (it reads ``facet_keys``): the caller installs the plain one again or drops everything."""
+    cursor.execute(f"DROP TRIGGER IF EXISTS {CV_TABLE}_search ON {CV_TABLE}")
+    for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
+        for event in ("insert", "delete"):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {links}_facets_{event} ON {links}")
+            cursor.execute(f"DROP FUNCTION IF EXISTS {links}_facets_{event}()")
+    cursor.execute(f"ALTER TABLE {CV_TABLE} DROP COLUMN IF EXISTS facet_keys")
+    cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
+
+
 def _pg_cv_document(row: str) -> str:
     cv = next(indexed for indexed in _INDEXED if indexed.table == CV_TABLE)
     return (
@@ -1077,12 +1090,7 @@ def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:
             for suffix in ("search_gin", "title_trgm", "newest"):
                 cursor.execute(f"DROP INDEX IF EXISTS {table}_{suffix}")
             cursor.execute(f"ALTER TABLE {table} DROP COLUMN IF EXISTS search_document")
-        for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
-            for event in ("insert", "delete"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {links}_facets_{event} ON {links}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {links}_facets_{event}()")
-        cursor.execute(f"ALTER TABLE {CV_TABLE} DROP COLUMN IF EXISTS facet_keys")
-        cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
+        _pg_uninstall_cv_facet_keys(cursor)
         cursor.execute("DROP FUNCTION IF EXISTS exchange_search_document(text, text, text)")
         cursor.execute("DROP FUNCTION IF EXISTS exchange_search_skills(jsonb)")
 

@@ -18,14 +18,12 @@ def install(apps, schema_editor):
 def uninstall(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    from labormarket.exchange.search import _pg_install, _pg_uninstall_cv_facet_keys
+
     with schema_editor.connection.cursor() as cursor:
-        for links in ("exchange_cv_regions", "exchange_cv_occupations"):
-            for event in ("insert", "delete"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS {links}_facets_{event} ON {links}")
-                cursor.execute(f"DROP FUNCTION IF EXISTS {links}_facets_{event}()")
-        cursor.execute("DROP INDEX IF EXISTS exchange_cv_facets_gin")
-        cursor.execute("ALTER TABLE exchange_cv DROP COLUMN IF EXISTS facet_keys")
-        cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
+        _pg_uninstall_cv_facet_keys(cursor)
+    # The document triggers of 0002 (without facet keys) again, and the documents rebuilt.
+    _pg_install(schema_editor.connection, rebuild=True, facet_keys=False)
 
 
 class Migration(migrations.Migration):
