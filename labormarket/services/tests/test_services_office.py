@@ -439,7 +439,7 @@ def test_one_application_per_service_in_progress(karaganda, person):
     assert first.number in caught.value.message
 
 
-def test_staff_of_another_region_cannot_register_for_this_centre(karaganda, akmola, person):
+def test_svc_01_staff_of_another_region_cannot_register_for_this_centre(karaganda, akmola, person):
     with pytest.raises(services.NotFound):
         register(karaganda, person, actor=akmola.clerk)
     assert Application.objects.count() == 0

@@ -283,7 +283,7 @@ def test_svc_10_a_registered_job_seeker_cannot_ask_again(sign):
     assert caught.value.rule == "SVC-10"
 
 
-def test_the_centre_must_be_an_employment_centre(sign):
+def test_svc_01_the_provider_must_be_an_employment_centre(sign):
     centre = make_centre(KARAGANDA)
     user, _ = citizen_of(KARAGANDA)
     centre.organisation.kind = "employer"
