@@ -55,12 +55,18 @@ def navigation_for(user: object) -> list[NavItem]:
     return items
 
 
+def _active_item(items: list[NavItem], path: str) -> NavItem | None:
+    matching = [item for item in items if item.is_active(path)]
+    return max(matching, key=lambda item: len(item.url), default=None)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     items = navigation_for(user)
     path = request.path
     return {
-        "nav_items": [(item, item.is_active(path)) for item in items],
+        # Only the most specific item is active: "/cabinet/services/" is not also "/cabinet/".
+        "nav_items": [(item, item is _active_item(items, path)) for item in items],
         "user_role_labels": [
             Role(role).label for role in sorted(roles_of(user)) if role in Role.values
         ]

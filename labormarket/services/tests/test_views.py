@@ -235,3 +235,11 @@ def test_another_regions_staff_get_404_for_the_application(client, karaganda, ak
     login(client, akmola.head)
     assert client.get(reverse("services:application", args=[application.pk])).status_code == 404
     assert client.get(reverse("services:document_pdf", args=[application.pk])).status_code == 404
+
+
+def test_only_the_most_specific_navigation_item_is_active(client):
+    user = user_with_role(Role.CITIZEN)
+    login(client, user)
+    page = client.get(reverse("services:cabinet"))
+    active = [item.url for item, is_active in page.context["nav_items"] if is_active]
+    assert active == [reverse("services:cabinet")]
