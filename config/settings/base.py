@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "labormarket.exchange",
     "labormarket.notifications",
     "labormarket.services",
+    "labormarket.outsourcing",
 ]
 
 MIDDLEWARE = [

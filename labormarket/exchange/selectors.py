@@ -149,3 +149,42 @@ def persons_referable_by(user: Any) -> QuerySet[Person]:
     scope = staff_scope(user)
     queryset = Person.objects.all()
     return queryset if scope.all_regions else queryset.filter(region_id__in=scope.region_ids)
+
+
+def person_expectations_and_referrals(person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For the people given: the referrals to jobs issued to them (employer, position) and their
+    expectations from their newest CV (desired positions, expected salary, where they would
+    work). What an outsourcing agency receives as items 10 and 11 of OUT-17 — nothing more."""
+    result: dict[int, dict[str, Any]] = {
+        pk: {"referrals": [], "expectations": {}} for pk in person_ids
+    }
+    referrals = (
+        CandidateReferral.objects.filter(person_id__in=person_ids)
+        .select_related("vacancy__employer")
+        .order_by("person_id", "created_at", "pk")
+    )
+    for referral in referrals:
+        result[referral.person_id]["referrals"].append(
+            {
+                "employer": referral.vacancy.employer.name,
+                "position": referral.vacancy.title,
+                "referred_on": referral.created_at.date().isoformat(),
+            }
+        )
+    newest: dict[int, Cv] = {}
+    cvs = (
+        Cv.objects.filter(person_id__in=person_ids)
+        .exclude(status=CvStatus.DRAFT)
+        .prefetch_related("occupations", "regions")
+        .order_by("person_id", "-created_at", "-pk")
+    )
+    for cv in cvs:
+        newest.setdefault(cv.person_id, cv)
+    for person_id, cv in newest.items():
+        result[person_id]["expectations"] = {
+            "desired_positions": [cv.title, *(o.name for o in cv.occupations.all())],
+            "expected_salary": str(cv.expected_salary) if cv.expected_salary is not None else None,
+            "places_of_work": [r.name for r in cv.regions.all()],
+            "ready_to_relocate": cv.ready_to_relocate,
+        }
+    return result

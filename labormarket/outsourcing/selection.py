@@ -1,0 +1,471 @@
+"""Monday selection, qualification review and the contract cascade (OUT-03, OUT-07…OUT-13).
+
+Concurrency design of :func:`lot_confirm` (ADR 0010). Correctness comes from three unique
+constraints, not from locks: ``(lot, day, position)`` — no two confirmations share a place;
+``(agency, day, daily_number)`` with ``1 ≤ daily_number ≤ 3`` — no agency gets a fourth;
+``(lot, day, agency)`` — an agency confirms a lot once. Each attempt reads ``max(position)+1``
+and ``count+1`` and inserts inside one transaction; if another transaction committed the same
+numbers first, the insert fails on a constraint and the attempt is retried with fresh numbers,
+so a place is only ever taken by a committed row and the queue is 1…n in commit order. On
+PostgreSQL the agency's and the lot's rows are also locked (always in that order) so that
+retries are rare; on SQLite, where ``select_for_update`` does nothing, transactions begin
+IMMEDIATE and are serialised by the database's write lock. The signature is verified before the
+transaction, so no lock is held while it is checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time as time_module
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from labormarket.accounts.models import Organisation, User
+from labormarket.core.calendar import deadline_at
+from labormarket.core.errors import Conflict, FieldErrors, Forbidden, NotFound
+from labormarket.core.pdf import render_pdf
+from labormarket.core.signatures import evidence as signatures
+
+from . import policies
+from .choices import (
+    LIVE_CONFIRMATION_STATUSES,
+    REVIEW_REFUSAL_GROUNDS,
+    AnnouncementStatus,
+    ConfirmationStatus,
+    LotStatus,
+    OfferStatus,
+    RefusalGround,
+)
+from .models import (
+    MAX_CONFIRMATIONS_PER_DAY,
+    AgencyCabinet,
+    AgencyNotice,
+    ContractOffer,
+    Lot,
+    LotConfirmation,
+    LotEvent,
+)
+from .services import (
+    SELECTION_CLOSES,
+    SELECTION_OPENS,
+    _agency_for,
+    local_time,
+    next_selection_day,
+)
+
+#: OUT-09: the CLM reviews an agency within 2 working days of its application …
+REVIEW_WORKING_DAYS = 2
+#: … and notifies it within 1 working day after that period.
+NOTICE_WORKING_DAYS = 1
+#: OUT-11: the draft contract goes out within 1 working day after the review period.
+OFFER_WORKING_DAYS = 1
+#: OUT-12: the agency signs within 2 working days of receiving the draft.
+SIGN_WORKING_DAYS = 2
+
+_MAX_ATTEMPTS = 60
+
+
+def confirmation_payload(lot: Lot, agency: Organisation, selection_day: Any) -> bytes:
+    """The exact bytes an agency signs to confirm a lot (OUT-07). They name the lot, the agency
+    and the day, so a signature cannot be replayed for another lot, agency or week."""
+    return (
+        "Подтверждение выбора лота аутсорсинга услуг в сфере занятости населения\n"
+        f"Лот: {lot.number}\nБИН агентства: {agency.bin}\n"
+        f"День выбора: {selection_day:%Y-%m-%d}\n"
+    ).encode()
+
+
+def selection_window_error(lot: Lot, moment: datetime) -> str | None:
+    """Why a lot cannot be chosen at ``moment`` (OUT-03), or None when it can."""
+    local = local_time(lot.clm, moment)
+    if lot.selection_day is None or local.date() != lot.selection_day:
+        if local.weekday() != 0:
+            return _("Lots are chosen on Mondays only, 09:00 to 18:30 local time.")
+        return _("This lot is not offered for selection today.")
+    if not (SELECTION_OPENS <= local.time() <= SELECTION_CLOSES):
+        return _("Lots are chosen from 09:00 to 18:30 local time; it is %(time)s now.") % {
+            "time": f"{local:%H:%M}"
+        }
+    return None
+
+
+def _notice(
+    agency: Organisation, lot: Lot | None, kind: str, subject: str, body: str, rule: str
+) -> None:
+    AgencyNotice.objects.create(
+        agency=agency, lot=lot, kind=kind, subject=subject[:200], body=body, rule=rule
+    )
+    cabinet = AgencyCabinet.objects.filter(agency=agency).first()
+    if cabinet is not None and cabinet.contact_email:
+        from django.core.mail import send_mail
+
+        address = cabinet.contact_email
+        transaction.on_commit(
+            lambda: send_mail(subject[:200], body, None, [address], fail_silently=True)
+        )
+
+
+def _event(lot: Lot, kind: str, actor: User | None, **payload: Any) -> None:
+    LotEvent.objects.create(lot=lot, kind=kind, actor=actor, payload=payload)
+
+
+# --- confirmation (OUT-03, OUT-04, OUT-07) ------------------------------------------------------
+
+
+def lot_confirm(
+    *,
+    actor: User,
+    lot_id: int,
+    cms: bytes,
+    agency_id: int | None = None,
+    now: datetime | None = None,
+) -> LotConfirmation:
+    """A certified agency confirms a lot with its EDS on the selection day; the confirmation
+    takes the next place in the lot's queue. Refusals name the rule: not certified (OUT-04),
+    outside the window (OUT-03), a bad signature or a fourth lot of the day (OUT-07)."""
+    agency = _agency_for(actor, agency_id)
+    if not AgencyCabinet.objects.filter(agency=agency).exists():
+        raise Forbidden(
+            code="cabinet_not_certified",
+            message=_("Certify the agency's cabinet with its EDS before choosing lots."),
+            rule="OUT-04",
+        )
+    lot = Lot.objects.select_related("clm__region").filter(pk=lot_id).first()
+    if lot is None or lot.status not in (LotStatus.OPEN, LotStatus.IN_REVIEW):
+        raise NotFound(_("There is no such lot open for selection."))
+    moment = now or timezone.now()
+    problem = selection_window_error(lot, moment)
+    if problem:
+        raise Conflict("outside_selection_window", problem, "OUT-03")
+    if not lot.announcements.filter(
+        status=AnnouncementStatus.PUBLISHED, selection_day=lot.selection_day
+    ).exists():
+        raise Conflict("not_announced", _("The lot has not been announced for today."), "OUT-01")
+    day = lot.selection_day
+    assert day is not None
+    content = confirmation_payload(lot, agency, day)
+    result = signatures.verify(
+        cms=cms,
+        content=content,
+        expected_iin=actor.iin or None,
+        expected_bin=agency.bin,
+        rule="OUT-07",
+    )
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return _take_place(actor, agency, lot, day, cms, content, result, moment)
+        except IntegrityError:
+            if LotConfirmation.objects.filter(lot=lot, selection_day=day, agency=agency).exists():
+                raise _already_confirmed() from None
+        except OperationalError as exc:  # SQLite: the write lock was not had within the timeout
+            if "locked" not in str(exc):
+                raise
+        time_module.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter only
+    raise Conflict(
+        "busy", _("Too many confirmations at once: send the confirmation again."), "OUT-07"
+    )
+
+
+def _already_confirmed() -> Conflict:
+    return Conflict(
+        "already_confirmed", _("The agency has already confirmed this lot today."), "OUT-07"
+    )
+
+
+def _take_place(
+    actor: User,
+    agency: Organisation,
+    lot: Lot,
+    day: Any,
+    cms: bytes,
+    content: bytes,
+    result: Any,
+    moment: datetime,
+) -> LotConfirmation:
+    if connection.vendor == "postgresql":
+        # Agency first, then lot, in every transaction: no lock cycles.
+        Organisation.objects.select_for_update().filter(pk=agency.pk).values_list("pk").get()
+        Lot.objects.select_for_update().filter(pk=lot.pk).values_list("pk").get()
+    same_day = LotConfirmation.objects.filter(agency=agency, selection_day=day)
+    if same_day.filter(lot=lot).exists():
+        raise _already_confirmed()
+    used = same_day.count()
+    if used >= MAX_CONFIRMATIONS_PER_DAY:
+        raise Conflict(
+            "daily_limit",
+            _("An agency may confirm at most %(n)d lots in one day.")
+            % {"n": MAX_CONFIRMATIONS_PER_DAY},
+            "OUT-07",
+        )
+    last = LotConfirmation.objects.filter(lot=lot, selection_day=day).aggregate(m=Max("position"))
+    position = (last["m"] or 0) + 1
+    signature = signatures.store(
+        cms=cms, content=content, result=result, purpose="outsourcing.lot_confirmation", actor=actor
+    )
+    confirmation = LotConfirmation.objects.create(
+        lot=lot,
+        agency=agency,
+        selection_day=day,
+        position=position,
+        daily_number=used + 1,
+        confirmed_at=timezone.now(),
+        confirmed_by=actor,
+        signature=signature,
+        review_due_at=deadline_at(moment, REVIEW_WORKING_DAYS),
+        notice_due_at=deadline_at(moment, REVIEW_WORKING_DAYS + NOTICE_WORKING_DAYS),
+    )
+    Lot.objects.filter(pk=lot.pk, status=LotStatus.OPEN).update(
+        status=LotStatus.IN_REVIEW, updated_at=timezone.now()
+    )
+    _event(lot, "confirmed", actor, agency=agency.pk, position=position)
+    return confirmation
+
+
+# --- qualification review (OUT-08, OUT-09, OUT-10) ---------------------------------------------
+
+
+@transaction.atomic
+def confirmation_review(
+    *,
+    actor: User,
+    confirmation_id: int,
+    admit: bool,
+    ground: int | None = None,
+    reasons: str = "",
+) -> LotConfirmation:
+    """The CLM admits the agency or refuses it, a refusal citing one of the grounds of OUT-10
+    with motivated reasons; the agency is notified at once (OUT-09)."""
+    confirmation = (
+        LotConfirmation.objects.select_for_update()
+        .select_related("lot__clm", "agency")
+        .filter(pk=confirmation_id)
+        .first()
+    )
+    if confirmation is None or not policies.can_run_clm(actor, confirmation.lot.clm_id):
+        raise NotFound()
+    if confirmation.status != ConfirmationStatus.PENDING_REVIEW:
+        raise Conflict("already_reviewed", _("This agency has already been reviewed."), "OUT-09")
+    errors = FieldErrors()
+    if not admit:
+        if ground not in RefusalGround.values:
+            errors.add(
+                "ground",
+                "invalid_choice",
+                _("A refusal cites one of the four grounds of the Rules."),
+                "OUT-10",
+            )
+        elif ground not in REVIEW_REFUSAL_GROUNDS:
+            errors.add(
+                "ground",
+                "not_a_review_ground",
+                _(
+                    "“Not the first to confirm” is applied when an agency ahead in the queue "
+                    "signs the contract, not at review."
+                ),
+                "OUT-10",
+            )
+        if not reasons.strip():
+            errors.add("reasons", "required", _("Give the reasons for the refusal."), "OUT-09")
+    errors.raise_if_any()
+    now = timezone.now()
+    lot, agency = confirmation.lot, confirmation.agency
+    confirmation.reviewed_at = now
+    confirmation.reviewed_by = actor
+    confirmation.notified_at = now
+    if admit:
+        confirmation.status = ConfirmationStatus.ADMITTED
+        subject = _("Lot %(lot)s: your agency meets the qualification requirements") % {
+            "lot": lot.number
+        }
+        body = _(
+            "Your agency meets the qualification requirements for lot %(lot)s and holds place "
+            "%(position)d in its queue. The draft contract is sent in queue order."
+        ) % {"lot": lot.number, "position": confirmation.position}
+    else:
+        assert ground is not None
+        confirmation.status = ConfirmationStatus.REFUSED
+        confirmation.refusal_ground = ground
+        confirmation.refusal_reasons = reasons.strip()
+        subject = _("Lot %(lot)s: your agency is refused") % {"lot": lot.number}
+        body = _("Ground: %(ground)s.\nReasons: %(reasons)s") % {
+            "ground": RefusalGround(ground).label,
+            "reasons": confirmation.refusal_reasons,
+        }
+    confirmation.save()
+    _notice(agency, lot, "review_result", subject, body, "OUT-09")
+    _event(lot, "reviewed", actor, confirmation=confirmation.pk, admitted=admit, ground=ground)
+    return confirmation
+
+
+# --- the cascade (OUT-11, OUT-12, OUT-13) --------------------------------------------------------
+
+
+def draft_contract_pdf(lot: Lot, confirmation: LotConfirmation) -> bytes:
+    members = list(lot.members.filter(is_active=True))
+    total = lot.price_per_person * len(members)
+    return render_pdf(
+        "outsourcing/pdf/contract.html",
+        {
+            "lot": lot,
+            "clm": lot.clm,
+            "agency": confirmation.agency,
+            "cabinet": AgencyCabinet.objects.filter(agency=confirmation.agency).first(),
+            "people_count": len(members),
+            "total": total,
+            "advance": (total * 20 / 100).quantize(Decimal("0.01")),
+            "confirmation": confirmation,
+        },
+    )
+
+
+def _send_offer(lot: Lot, confirmation: LotConfirmation, now: datetime) -> ContractOffer:
+    document = draft_contract_pdf(lot, confirmation)
+    offer = ContractOffer.objects.create(
+        lot=lot,
+        confirmation=confirmation,
+        document=document,
+        document_sha256=hashlib.sha256(document).hexdigest(),
+        sent_at=now,
+        sign_due_at=deadline_at(now, SIGN_WORKING_DAYS),
+    )
+    confirmation.status = ConfirmationStatus.OFFERED
+    confirmation.save(update_fields=["status"])
+    _notice(
+        confirmation.agency,
+        lot,
+        "contract_offer",
+        _("Lot %(lot)s: the draft outsourcing contract") % {"lot": lot.number},
+        _(
+            "The draft contract for lot %(lot)s is in your cabinet. Sign it with the agency's "
+            "EDS by %(due)s; after that it passes to the next agency in the queue."
+        )
+        % {"lot": lot.number, "due": f"{timezone.localtime(offer.sign_due_at):%d.%m.%Y}"},
+        "OUT-11",
+    )
+    _event(
+        lot, "offered", None, confirmation=confirmation.pk, sign_due=offer.sign_due_at.isoformat()
+    )
+    return offer
+
+
+def _advance_lot(lot: Lot, now: datetime) -> str | None:
+    """One step of a lot's cascade; what was done, or None when it must wait."""
+    open_offer = lot.offers.filter(status=OfferStatus.OPEN).select_related("confirmation").first()
+    if open_offer is not None:
+        if now <= open_offer.sign_due_at:
+            return None
+        # OUT-12: not signed within 2 working days — withdraw and pass on.
+        withdrawn = ContractOffer.objects.filter(pk=open_offer.pk, status=OfferStatus.OPEN).update(
+            status=OfferStatus.WITHDRAWN, withdrawn_at=now
+        )
+        if not withdrawn:
+            return None
+        confirmation = open_offer.confirmation
+        confirmation.status = ConfirmationStatus.LAPSED
+        confirmation.save(update_fields=["status"])
+        _notice(
+            confirmation.agency,
+            lot,
+            "contract_offer_withdrawn",
+            _("Lot %(lot)s: the draft contract is withdrawn") % {"lot": lot.number},
+            _("The draft contract was not signed within 2 working days and is withdrawn."),
+            "OUT-12",
+        )
+        _event(lot, "offer_withdrawn", None, confirmation=confirmation.pk)
+        return "withdrawn"
+    live = list(
+        lot.confirmations.filter(
+            selection_day=lot.selection_day, status__in=LIVE_CONFIRMATION_STATUSES
+        )
+        .select_related("agency")
+        .order_by("position")
+    )
+    if not live:
+        # Everyone refused or let the offer lapse: offered again on the next selection day.
+        _republish(lot, now, reason="no_qualifying_agency")
+        return "republished"
+    first = live[0]
+    if first.status == ConfirmationStatus.ADMITTED:
+        _send_offer(lot, first, now)
+        return "offered"
+    return None  # the first in the queue is still under review
+
+
+def _republish(lot: Lot, now: datetime, *, reason: str) -> None:
+    """OUT-13: the lot is offered again on the next selection day (the next announcement)."""
+    day = next_selection_day(local_time(lot.clm, now).date())
+    Lot.objects.filter(pk=lot.pk).update(
+        status=LotStatus.OPEN,
+        selection_day=day,
+        times_offered=F("times_offered") + 1,
+        updated_at=now,
+    )
+    _event(lot, "republished", None, selection_day=str(day), reason=reason)
+
+
+def lots_advance(now: datetime | None = None) -> dict[str, int]:
+    """The periodic cascade: offer the draft contract to the first qualifying agency (OUT-11),
+    withdraw offers not signed in time and pass them on (OUT-12), and put up again the lots
+    nobody chose once the selection window has closed (OUT-13). Idempotent: each step is a
+    conditional update, so a second run (or two at once) does nothing more."""
+    moment = now or timezone.now()
+    counts = {"offered": 0, "withdrawn": 0, "republished": 0}
+    for lot_id in Lot.objects.filter(status=LotStatus.IN_REVIEW).values_list("pk", flat=True):
+        while True:
+            with transaction.atomic():
+                lot = Lot.objects.select_for_update().select_related("clm__region").get(pk=lot_id)
+                if lot.status != LotStatus.IN_REVIEW:
+                    break
+                if selection_window_error(lot, moment) is None:
+                    break  # still Monday: more agencies may confirm
+                done = _advance_lot(lot, moment)
+            if done is None:
+                break
+            counts[done] += 1
+            if done != "withdrawn":
+                break
+    for lot in Lot.objects.filter(
+        status=LotStatus.OPEN, selection_day__isnull=False
+    ).select_related("clm__region"):
+        assert lot.selection_day is not None
+        closes = datetime.combine(
+            lot.selection_day, SELECTION_CLOSES, tzinfo=local_time(lot.clm, moment).tzinfo
+        )
+        if (
+            moment > closes
+            and not lot.confirmations.filter(selection_day=lot.selection_day).exists()
+        ):
+            with transaction.atomic():
+                if Lot.objects.filter(
+                    pk=lot.pk, status=LotStatus.OPEN, selection_day=lot.selection_day
+                ).exists():
+                    _republish(lot, moment, reason="not_chosen")
+                    counts["republished"] += 1
+    return counts
+
+
+def review_overdue(now: datetime | None = None) -> Any:
+    """Confirmations whose review is past its deadline (shown to the CLM head)."""
+    moment = now or timezone.now()
+    return LotConfirmation.objects.filter(
+        status=ConfirmationStatus.PENDING_REVIEW, review_due_at__lt=moment
+    )
+
+
+def offer_for_agency(actor: User, offer_id: int) -> ContractOffer:
+    offer = (
+        ContractOffer.objects.select_related("confirmation__agency", "lot")
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None or not policies.can_act_for_agency(actor, offer.confirmation.agency_id):
+        raise NotFound()
+    return offer
