@@ -15,7 +15,7 @@ import pytest
 from labormarket.accounts.choices import OrganisationKind, Role
 from labormarket.accounts.models import Membership, Organisation, User
 from labormarket.accounts.tests.factories import KARAGANDA, OrganisationFactory, UserFactory, region
-from labormarket.core.signatures import TestSubject, demo_sign, make_test_pki
+from labormarket.core.signatures import TestSubject, make_test_pki
 from labormarket.core.testing import next_iin
 from labormarket.outsourcing import services
 from labormarket.outsourcing.models import AgencyCabinet, Announcement, Lot
@@ -84,27 +84,47 @@ def pki(_pki_dir, settings):
 
 @pytest.fixture
 def sign(pki) -> Callable[..., bytes]:
-    """``sign(user, content, bin=None)``: a detached CMS with the user's own test key; with
-    ``bin`` the certificate is an employee's certificate of that organisation."""
-    issued: set[tuple[str, str | None]] = set()
+    """``sign(user, content, bin=None)``: a detached CMS with the user's own test key (ECDSA,
+    issued once per test); with ``bin`` the certificate is an employee's certificate of that
+    organisation, as the national CA issues to an agency's staff."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    from labormarket.core.signatures.pki import INTERMEDIATE_CERT
+
+    intermediate = x509.load_pem_x509_certificate((pki.directory / INTERMEDIATE_CERT).read_bytes())
+    issued: dict[tuple[str, str | None], object] = {}
 
     def signer(user: User, content: bytes, bin: str | None = None) -> bytes:
         iin = user.iin or ""
-        key = f"k{iin}-{bin or 'p'}"
-        if (iin, bin) not in issued and key not in pki.people:
-            pki.issue(
+        person = issued.get((iin, bin))
+        if person is None:
+            person = issued[(iin, bin)] = pki.issue(
                 TestSubject(
-                    key=key,
+                    key=f"k{iin}-{bin or 'p'}",
                     iin=iin,
                     surname=user.last_name,
                     given_name=user.first_name,
                     bin=bin,
                     org="DEMO PEA" if bin else None,
                 ),
-                save=True,
+                key_type="ecdsa",
             )
-        issued.add((iin, bin))
-        return demo_sign(content, iin=iin, directory=pki.directory)
+        return (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(content)
+            .add_signer(person.certificate, person.private_key, hashes.SHA256())  # type: ignore[attr-defined]
+            .add_certificate(intermediate)
+            .sign(
+                serialization.Encoding.DER,
+                [
+                    pkcs7.PKCS7Options.Binary,
+                    pkcs7.PKCS7Options.NoCapabilities,
+                    pkcs7.PKCS7Options.DetachedSignature,
+                ],
+            )
+        )
 
     return signer
 
