@@ -7,7 +7,13 @@ from datetime import date
 import pytest
 import time_machine
 
-from labormarket.core.errors import ApplicationError, Conflict, Forbidden, NotFound, ValidationFailed
+from labormarket.core.errors import (
+    ApplicationError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from labormarket.outsourcing import selection, services
 from labormarket.outsourcing.choices import ConfirmationStatus, LotStatus, OfferStatus
 from labormarket.outsourcing.models import AgencyNotice, ContractOffer, Lot, LotConfirmation
@@ -34,7 +40,9 @@ def test_out_07_confirmations_take_places_in_order(lot, agencies, sign):
     assert lot.status == LotStatus.IN_REVIEW
     first = LotConfirmation.objects.get(position=1)
     assert first.signature.signer_bin == agencies[0].organisation.bin
-    assert first.review_due_at == at(date(2026, 12, 9), 23, 59).replace(second=59, microsecond=999999)
+    assert first.review_due_at == at(date(2026, 12, 9), 23, 59).replace(
+        second=59, microsecond=999999
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +76,9 @@ def test_out_04_cabinet_signed_without_the_agency_bin_is_refused(sign):
 
     content = services.cabinet_statement(agency.organisation)
     with pytest.raises(ApplicationError) as refused:
-        services.cabinet_certify(actor=agency.manager, details=CABINET, cms=sign(agency.manager, content))
+        services.cabinet_certify(
+            actor=agency.manager, details=CABINET, cms=sign(agency.manager, content)
+        )
     assert refused.value.rule == "OUT-04"
     assert [e.code for e in refused.value.fields["signature"]] == ["signer_bin_mismatch"]
 
@@ -147,9 +157,11 @@ def test_out_09_review_admits_or_refuses_with_a_ground_and_reasons(lot, agencies
     second.refresh_from_db()
     assert (first.status, first.refusal_ground) == (ConfirmationStatus.REFUSED, 1)
     assert second.status == ConfirmationStatus.ADMITTED
-    assert first.notified_at is not None and first.notified_at <= first.notice_due_at
+    assert first.notified_at is not None
+    assert first.notified_at <= first.notice_due_at
     notice = AgencyNotice.objects.get(agency=agencies[0].organisation)
-    assert "Нет опыта" in notice.body and notice.rule == "OUT-09"
+    assert "Нет опыта" in notice.body
+    assert notice.rule == "OUT-09"
     with pytest.raises(Conflict):
         selection.confirmation_review(actor=clm.specialist, confirmation_id=second.pk, admit=True)
 
@@ -157,17 +169,25 @@ def test_out_09_review_admits_or_refuses_with_a_ground_and_reasons(lot, agencies
 def test_out_09_an_agency_cannot_review_and_another_clm_cannot_see(lot, agencies, sign):
     first = confirm(sign, agencies[0], lot)
     with pytest.raises(NotFound):
-        selection.confirmation_review(actor=agencies[0].manager, confirmation_id=first.pk, admit=True)
+        selection.confirmation_review(
+            actor=agencies[0].manager, confirmation_id=first.pk, admit=True
+        )
     first.refresh_from_db()
     assert first.status == ConfirmationStatus.PENDING_REVIEW
 
 
-def test_out_11_offer_goes_to_the_first_qualifying_agency_after_the_window(lot, agencies, sign, clm):
+def test_out_11_offer_goes_to_the_first_qualifying_agency_after_the_window(
+    lot, agencies, sign, clm
+):
     one, two, three = (confirm(sign, a, lot) for a in agencies)
     for c in (one, two, three):
         selection.confirmation_review(actor=clm.specialist, confirmation_id=c.pk, admit=True)
     # Still Monday: more agencies may come, nothing is offered yet.
-    assert selection.lots_advance(at(MONDAY, 12)) == {"offered": 0, "withdrawn": 0, "republished": 0}
+    assert selection.lots_advance(at(MONDAY, 12)) == {
+        "offered": 0,
+        "withdrawn": 0,
+        "republished": 0,
+    }
     assert selection.lots_advance(at(MONDAY, 18, 31))["offered"] == 1
     offer = ContractOffer.objects.get()
     assert offer.confirmation == one
@@ -182,13 +202,19 @@ def test_out_11_a_pending_first_place_blocks_the_offer(lot, agencies, sign, clm)
     selection.confirmation_review(actor=clm.specialist, confirmation_id=two.pk, admit=True)
     assert selection.lots_advance(at(TUESDAY, 10))["offered"] == 0
     selection.confirmation_review(
-        actor=clm.specialist, confirmation_id=one.pk, admit=False, ground=3, reasons="Поддельная справка"
+        actor=clm.specialist,
+        confirmation_id=one.pk,
+        admit=False,
+        ground=3,
+        reasons="Поддельная справка",
     )
     assert selection.lots_advance(at(TUESDAY, 11))["offered"] == 1
     assert ContractOffer.objects.get().confirmation == two
 
 
-def test_out_12_an_unsigned_offer_passes_to_the_next_agency_over_a_holiday(lot, agencies, sign, clm):
+def test_out_12_an_unsigned_offer_passes_to_the_next_agency_over_a_holiday(
+    lot, agencies, sign, clm
+):
     one, two = confirm(sign, agencies[0], lot), confirm(sign, agencies[1], lot)
     for c in (one, two):
         selection.confirmation_review(actor=clm.specialist, confirmation_id=c.pk, admit=True)
@@ -196,7 +222,9 @@ def test_out_12_an_unsigned_offer_passes_to_the_next_agency_over_a_holiday(lot, 
     # Independence Day), so the offer lapses at the first run on Friday the 18th.
     selection.lots_advance(at(date(2026, 12, 14), 10))
     offer = ContractOffer.objects.get()
-    assert offer.sign_due_at == at(date(2026, 12, 17), 23, 59).replace(second=59, microsecond=999999)
+    assert offer.sign_due_at == at(date(2026, 12, 17), 23, 59).replace(
+        second=59, microsecond=999999
+    )
     assert selection.lots_advance(at(date(2026, 12, 17), 23))["withdrawn"] == 0
     counts = selection.lots_advance(at(date(2026, 12, 18), 0, 5))
     assert counts == {"offered": 1, "withdrawn": 1, "republished": 0}
@@ -228,7 +256,11 @@ def test_out_13_a_lot_nobody_chose_is_offered_again_next_monday(lot):
 def test_out_13_a_lot_everyone_was_refused_for_is_offered_again(lot, agencies, sign, clm):
     only = confirm(sign, agencies[0], lot)
     selection.confirmation_review(
-        actor=clm.specialist, confirmation_id=only.pk, admit=False, ground=4, reasons="Долги по договору"
+        actor=clm.specialist,
+        confirmation_id=only.pk,
+        admit=False,
+        ground=4,
+        reasons="Долги по договору",
     )
     assert selection.lots_advance(at(TUESDAY, 10))["republished"] == 1
     lot.refresh_from_db()

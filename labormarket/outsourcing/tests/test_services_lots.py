@@ -55,7 +55,10 @@ def test_out_02_only_clm_staff_set_categories(clm, occupation, agencies):
     person = unemployed(clm, 1, occupation)
     with pytest.raises(Forbidden):
         services.category_assign(
-            actor=agencies[0].manager, person_id=person.pk, category=2, occupation_code=occupation.code
+            actor=agencies[0].manager,
+            person_id=person.pk,
+            category=2,
+            occupation_code=occupation.code,
         )
 
 
@@ -134,7 +137,9 @@ def test_out_05_a_job_seeker_who_is_not_unemployed_is_refused(clm, occupation):
 
 def test_out_06_a_person_is_in_at_most_one_active_lot(clm, occupation):
     members = people(clm, occupation, hard=3, easy=7)
-    services.lot_create(actor=clm.specialist, person_ids=[p.pk for p in members], price_per_person="1")
+    services.lot_create(
+        actor=clm.specialist, person_ids=[p.pk for p in members], price_per_person="1"
+    )
     with pytest.raises(ValidationFailed) as refused:
         services.lot_create(
             actor=clm.specialist, person_ids=[p.pk for p in members[:3]], price_per_person="1"
@@ -212,7 +217,9 @@ def test_out_01_announcement_is_due_on_wednesday(clm, occupation):
     with time_machine.travel(at(WEDNESDAY, 8), tick=False):
         announcement = services.announcement_draft(clm=clm.organisation, today=WEDNESDAY)
     assert announcement.selection_day == MONDAY
-    assert announcement.publish_due_at == at(WEDNESDAY, 23, 59).replace(second=59, microsecond=999999)
+    assert announcement.publish_due_at == at(WEDNESDAY, 23, 59).replace(
+        second=59, microsecond=999999
+    )
 
 
 def test_out_01_an_announcement_without_lots_cannot_be_published(clm):
