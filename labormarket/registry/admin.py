@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from .models import (
     Consent,
     EducationRecord,
+    EmploymentImport,
+    EmploymentRecord,
     FamilyLink,
     LabourStatusChange,
     Person,
@@ -88,3 +90,40 @@ class PersonalRecordCardAdmin(admin.ModelAdmin):
 class FamilyLinkAdmin(admin.ModelAdmin):
     list_display = ["person", "relation", "relative"]
     raw_id_fields = ["person", "relative"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only an import writes."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(EmploymentImport)
+class EmploymentImportAdmin(ReadOnlyAdmin):
+    list_display = [
+        "imported_at",
+        "file_name",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "unknown_persons",
+    ]
+    date_hierarchy = "imported_at"
+
+
+@admin.register(EmploymentRecord)
+class EmploymentRecordAdmin(ReadOnlyAdmin):
+    """Search by name or employer's BIN only: IINs stay out of URLs."""
+
+    list_display = ["person", "employer_bin", "started_on", "ended_on", "source_import"]
+    search_fields = ["person__search_name", "employer_bin"]
+    list_select_related = ["person", "source_import"]
+    raw_id_fields = ["person", "source_import"]

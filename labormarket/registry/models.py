@@ -394,3 +394,69 @@ class PersonAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.person} ({self.accessed_at:%Y-%m-%d %H:%M})"
+
+
+class EmploymentImport(models.Model):
+    """Выписка из ЕСУТД — one processed extract of the state register of employment contracts
+    (единая система учёта трудовых договоров), kept so that runs are traceable and the same
+    file is never applied twice."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("records created"), default=0)
+    updated = models.PositiveIntegerField(_("records updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("records unchanged"), default=0)
+    unknown_persons = models.PositiveIntegerField(_("rows of unknown persons"), default=0)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("employment contracts import")
+        verbose_name_plural = _("employment contracts imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
+
+
+class EmploymentRecord(TimeStampedModel):
+    """Трудовой договор — one employment contract of a person as the state register of
+    employment contracts reports it: the employer (BIN), the start and, once it has ended, the
+    end. ``ended_on`` empty = still employed. Evidence for OUT-18, OUT-23 and OUT-24 (the
+    outsourcing stage payments), hence ``PROTECT``: a person with contracts is not deleted."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="employment_records",
+    )
+    employer_bin = models.CharField(_("employer's BIN"), max_length=12, validators=[validate_bin])
+    started_on = models.DateField(_("started"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    source_import = models.ForeignKey(
+        EmploymentImport,
+        verbose_name=_("last changed by import"),
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+
+    class Meta:
+        ordering = ["person", "started_on", "pk"]
+        verbose_name = _("employment contract")
+        verbose_name_plural = _("employment contracts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "employer_bin", "started_on"],
+                name="registry_employment_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="registry_employment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the IIN (see Person.__str__).
+        end = f"{self.ended_on:%Y-%m-%d}" if self.ended_on else "…"
+        return f"{self.employer_bin}: {self.started_on:%Y-%m-%d} – {end}"

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Prefetch, QuerySet
 
 from labormarket.accounts.models import User
 from labormarket.core.iin import InvalidIIN, parse_iin
 
-from .models import Person, PersonAccessLog, PersonPhone
+from .models import EmploymentRecord, Person, PersonAccessLog, PersonPhone
 from .policies import person_read_scope
 from .services import search_name_of
+from .spells import ContinuousEmployment, Period, find_continuous_employment, first_new_employment
+
+__all__ = [
+    "ContinuousEmployment",
+    "continuous_employment",
+    "employment_started",
+    "person_access_log_for",
+    "person_card_sections",
+    "person_queryset_for",
+    "person_search",
+]
 
 
 def person_queryset_for(user: User) -> QuerySet[Person]:
@@ -72,3 +85,47 @@ def person_card_sections(person: Person) -> Person:
 
 def person_access_log_for(person: Person, limit: int = 20) -> QuerySet[PersonAccessLog]:
     return person.access_log.select_related("user").order_by("-accessed_at")[:limit]
+
+
+def _periods(person: Person, *, started_until: date) -> list[Period]:
+    return [
+        Period(pk, employer_bin, started_on, ended_on)
+        for pk, employer_bin, started_on, ended_on in EmploymentRecord.objects.filter(
+            person=person, started_on__lte=started_until
+        ).values_list("pk", "employer_bin", "started_on", "ended_on")
+    ]
+
+
+def continuous_employment(
+    person: Person, *, since: date, months: int, on: date
+) -> ContinuousEmployment | None:
+    """Whether, as of ``on``, the person had been continuously employed at one employer (same
+    BIN) for at least ``months`` calendar months, in an employment that began on or after
+    ``since`` (the outsourcing contract date) — OUT-23 (3 months), OUT-24 (6 months).
+
+    Records at one employer with no day between them (``next.started_on <= ended_on + 1 day``)
+    are one spell; a gap breaks it; ``ended_on`` empty = still employed. A spell begun before
+    ``since`` does not count even if renewed after it.
+
+    Month convention: calendar months with an end-of-month clamp (31 Jan + 1 month = 28/29 Feb);
+    N months from ``start`` are **completed on the day start + N months**, and the spell must
+    cover every day before it. Started 15 January: 3 months are satisfied from 15 April on
+    (``on`` = 14 April: not yet); a contract of 15 January – 14 April lasted the full 3 months,
+    one that ended 13 April did not.
+
+    Returns the spell completed first (employer BIN, spell start, completion date, the ids of
+    the records covering the months), or ``None``. One query.
+    """
+    return find_continuous_employment(
+        _periods(person, started_until=on), since=since, months=months, on=on
+    )
+
+
+def employment_started(person: Person, *, since: date, until: date) -> EmploymentRecord | None:
+    """The person's first employment that began within ``[since, until]`` (both included), for
+    "employed within 30 working days of the contract date" (OUT-18: the caller computes
+    ``until`` with ``core.calendar``). A renewal that continues, without a day between, a
+    contract begun before ``since`` is not a new employment. Two queries when found.
+    """
+    period = first_new_employment(_periods(person, started_until=until), since=since, until=until)
+    return None if period is None else EmploymentRecord.objects.get(pk=period.id)
