@@ -88,6 +88,7 @@ class AccessPurpose(models.TextChoices):
     DATA_CORRECTION = "data_correction", _("Correcting the person's data")
     VERIFICATION = "verification", _("Verification or inspection")
     OWN_DATA = "own_data", _("The person viewing their own data")
+    OUTSOURCING = "outsourcing", _("Services of a private employment agency under outsourcing")
 
 
 class AccessChannel(models.TextChoices):

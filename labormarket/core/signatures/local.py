@@ -61,6 +61,14 @@ logger = logging.getLogger(__name__)
 
 REVOCATION_MODES: Final = ("require", "hard-fail", "soft-fail", "none")
 
+#: How long a certificate path found valid "now" is trusted without validating it again. The
+#: entry also ends when any certificate involved expires or a CRL is due to be renewed, and a
+#: new CRL (or other roots) makes a new key, so a revocation is seen as soon as its CRL is
+#: configured. Validating the path is most of a verification's cost (tens of milliseconds);
+#: on the Monday 09:00 burst every agency's certificate is checked dozens of times.
+PATH_CACHE_SECONDS: Final = 300
+PATH_CACHE_SIZE: Final = 4096
+
 T = TypeVar("T")
 
 
@@ -218,6 +226,61 @@ class LocalVerifier:
         at: datetime | None,
         moment: datetime,
     ) -> tuple[set[Reason], RevocationStatus]:
+        """The path check, from the cache when the same path was found valid "now" recently.
+
+        Only successful checks at the current time are cached (never a point-in-time check with
+        ``at``, never a refusal), and a hit needs the moment inside the entry's window."""
+        if at is not None or not self.trust_roots:
+            return self._check_path_uncached(certificate, parsed, at=at, moment=moment)
+        key = self._path_key(certificate, parsed)
+        window = _PATH_CACHE.get(key)
+        if window is not None and window[0] <= moment <= window[1]:
+            return set(), window[2]
+        reasons, status = self._check_path_uncached(certificate, parsed, at=at, moment=moment)
+        if not reasons and status == "good":
+            _PATH_CACHE.put(key, (moment, self._path_expiry(certificate, parsed, moment), status))
+        return reasons, status
+
+    def _path_key(self, certificate: asn1_x509.Certificate, parsed: ParsedCms) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            self.revocation_mode,
+            "fetch" if self.allow_fetching else "no-fetch",
+        ):
+            digest.update(part.encode() + b"\0")
+        digest.update(certificate.dump())
+        for der in sorted(cert.dump() for cert in parsed.certificates):
+            digest.update(hashlib.sha256(der).digest())
+        for der in sorted(cert.dump() for cert in self.trust_roots):
+            digest.update(hashlib.sha256(der).digest())
+        for der in sorted(item.dump() for item in self.crls):
+            digest.update(hashlib.sha256(der).digest())
+        return digest.hexdigest()
+
+    def _path_expiry(
+        self, certificate: asn1_x509.Certificate, parsed: ParsedCms, moment: datetime
+    ) -> datetime:
+        from datetime import timedelta
+
+        ends = [moment + timedelta(seconds=PATH_CACHE_SECONDS)]
+        for cert in [certificate, *parsed.certificates, *self.trust_roots]:
+            try:
+                ends.append(_to_cryptography(cert).not_valid_after_utc)
+            except CERTIFICATE_ERRORS:
+                return moment
+        for crl in self._crypto_crls:
+            if crl.next_update_utc is not None:
+                ends.append(crl.next_update_utc)
+        return min(ends)
+
+    def _check_path_uncached(
+        self,
+        certificate: asn1_x509.Certificate,
+        parsed: ParsedCms,
+        *,
+        at: datetime | None,
+        moment: datetime,
+    ) -> tuple[set[Reason], RevocationStatus]:
         if not self.trust_roots:
             return {Reason.UNTRUSTED}, "not_checked"
         others = [cert for cert in parsed.certificates if cert.dump() != certificate.dump()]
@@ -296,6 +359,44 @@ class LocalVerifier:
         except CERTIFICATE_ERRORS:
             return False
         return False
+
+
+class _PathCache:
+    """A small thread-safe LRU of valid paths: key → (valid from, valid until, status)."""
+
+    def __init__(self, size: int) -> None:
+        from collections import OrderedDict
+        from threading import Lock
+
+        self._size = size
+        self._entries: OrderedDict[str, tuple[datetime, datetime, RevocationStatus]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: str) -> tuple[datetime, datetime, RevocationStatus] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: tuple[datetime, datetime, RevocationStatus]) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_PATH_CACHE: Final = _PathCache(PATH_CACHE_SIZE)
+
+
+def clear_path_cache() -> None:
+    """Forget every cached path (tests that change trust material in place call this)."""
+    _PATH_CACHE.clear()
 
 
 def _pick(
