@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "labormarket.registry",
     "labormarket.exchange",
     "labormarket.notifications",
+    "labormarket.payments",
     "labormarket.services",
     "labormarket.outsourcing",
 ]
