@@ -57,7 +57,7 @@ class RefusalGround(models.IntegerChoices):
 
 
 #: Grounds the CLM chooses at review; "not first" is applied by the system when the lot's
-#: contract is signed by an agency ahead in the queue (ADR 0010).
+#: contract is signed by an agency ahead in the queue (ADR 0011).
 REVIEW_REFUSAL_GROUNDS = frozenset(
     {RefusalGround.QUALIFICATION, RefusalGround.UNRELIABLE, RefusalGround.PAST_OBLIGATIONS}
 )
@@ -92,6 +92,7 @@ class ActStage(models.IntegerChoices):
 
 
 class ActStatus(models.TextChoices):
+    DRAFT = "draft", _("Prepared, not signed by the agency yet")
     SUBMITTED = "submitted", _("Submitted to the CLM")
     EXTENDED = "extended", _("Under further study (up to 10 working days)")
     SIGNED = "signed", _("Signed by the CLM")

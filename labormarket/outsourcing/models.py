@@ -542,17 +542,28 @@ class ServiceAct(models.Model):
     inputs = models.JSONField(_("how the amount was computed"), default=dict)
     document = models.BinaryField(_("act (PDF)"))
     document_sha256 = models.CharField(_("SHA-256 of the act"), max_length=64)
-    submitted_at = models.DateTimeField(_("submitted at"))
+    prepared_at = models.DateTimeField(_("prepared at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        _USER, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+        _USER,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     agency_signature = models.ForeignKey(
         "core.StoredSignature",
         verbose_name=_("agency head's signature"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    decision_due_at = models.DateTimeField(_("CLM to decide by"))
+    decision_due_at = models.DateTimeField(_("CLM to decide by"), null=True, blank=True)
+    extension_notice_due_at = models.DateTimeField(
+        _("further study to be announced by"), null=True, blank=True
+    )
     extended_at = models.DateTimeField(_("further study announced at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -587,6 +598,48 @@ class ServiceAct(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class StagePayment(models.Model):
+    """The payment (or, for stage 1, the advance) of one stage of a contract: one per stage
+    whatever the idempotency key, so two different requests cannot pay a stage twice
+    (OUT-22…OUT-24). The money itself is the ledger entry in ``payments``."""
+
+    contract = models.ForeignKey(
+        OutsourcingContract,
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        related_name="stage_payments",
+    )
+    stage = models.PositiveSmallIntegerField(_("stage"), choices=ActStage.choices)
+    is_refund = models.BooleanField(_("refund of the advance"), default=False)
+    act = models.ForeignKey(
+        ServiceAct,
+        verbose_name=_("act"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    entry = models.OneToOneField(
+        "payments.LedgerEntry",
+        verbose_name=_("ledger entry"),
+        on_delete=models.PROTECT,
+        related_name="stage_payment",
+    )
+
+    class Meta:
+        ordering = ["contract", "stage", "is_refund"]
+        verbose_name = _("stage payment")
+        verbose_name_plural = _("stage payments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "stage", "is_refund"], name="outsourcing_one_payment_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id}/{self.stage}"
 
 
 class LotEvent(DomainEvent):

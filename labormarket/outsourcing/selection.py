@@ -1,6 +1,6 @@
 """Monday selection, qualification review and the contract cascade (OUT-03, OUT-07…OUT-13).
 
-Concurrency design of :func:`lot_confirm` (ADR 0010). Correctness comes from three unique
+Concurrency design of :func:`lot_confirm` (ADR 0011). Correctness comes from three unique
 constraints, not from locks: ``(lot, day, position)`` — no two confirmations share a place;
 ``(agency, day, daily_number)`` with ``1 ≤ daily_number ≤ 3`` — no agency gets a fourth;
 ``(lot, day, agency)`` — an agency confirms a lot once. Each attempt reads ``max(position)+1``

@@ -87,7 +87,7 @@ def next_selection_day(after: date) -> date:
     """The first Monday strictly after ``after`` that is a working day (OUT-03, OUT-13).
 
     The Rules name Mondays; a Monday that is a public holiday has no selection, so the lots wait
-    for the next working Monday (ADR 0010)."""
+    for the next working Monday (ADR 0011)."""
     day = after + timedelta(days=(7 - after.weekday()) % 7 or 7)
     while not is_working_day(day):
         day += timedelta(days=7)

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ("accounts", "0001_initial"),
         ("core", "0002_stored_signature"),
         ("reference", "0001_initial"),
-        ("registry", "0002_initial"),
+        ("registry", "0002_employment_records"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
