@@ -133,6 +133,7 @@ def _conclude(
 def _refuse_the_rest(contract: OutsourcingContract, moment: datetime) -> None:
     """OUT-10 (2): the agencies still waiting in the queue are refused — not the first."""
     lot = contract.lot
+    assert lot.selection_day is not None
     for other in lot.confirmations.filter(
         selection_day=lot.selection_day, status__in=LIVE_CONFIRMATION_STATUSES
     ).select_related("agency"):

@@ -144,12 +144,12 @@ def lot_confirm(
     problem = selection_window_error(lot, moment)
     if problem:
         raise Conflict("outside_selection_window", problem, "OUT-03")
+    day = lot.selection_day
+    assert day is not None  # the window check needs it
     if not lot.announcements.filter(
-        status=AnnouncementStatus.PUBLISHED, selection_day=lot.selection_day
+        status=AnnouncementStatus.PUBLISHED, selection_day=day
     ).exists():
         raise Conflict("not_announced", _("The lot has not been announced for today."), "OUT-01")
-    day = lot.selection_day
-    assert day is not None
     content = confirmation_payload(lot, agency, day)
     result = signatures.verify(
         cms=cms,
@@ -381,6 +381,7 @@ def _advance_lot(lot: Lot, now: datetime) -> str | None:
         )
         _event(lot, "offer_withdrawn", None, confirmation=confirmation.pk)
         return "withdrawn"
+    assert lot.selection_day is not None
     live = list(
         lot.confirmations.filter(
             selection_day=lot.selection_day, status__in=LIVE_CONFIRMATION_STATUSES

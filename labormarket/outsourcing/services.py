@@ -140,6 +140,7 @@ def category_assign(
     if occupation is None:
         errors.add("occupation", "unknown_code", _("There is no such occupation code."))
     errors.raise_if_any()
+    assert occupation is not None
     person = _person_of_clm(clm, person_id)
     if person.labour_status != LabourStatus.UNEMPLOYED:
         raise ValidationFailed.single(
