@@ -723,3 +723,51 @@ def clm_organisations() -> list[Organisation]:
             kind=OrganisationKind.LABOUR_MOBILITY_CENTRE, is_active=True
         ).select_related("region")
     )
+
+
+# --- qualification documents (OUT-08) -------------------------------------------------------------
+
+#: Accepted scans of qualification documents, and the largest one.
+DOCUMENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def qualification_document_add(
+    *, actor: User, kind: str, title: str, upload: Any, agency_id: int | None = None
+) -> Any:
+    """OUT-08: the agency files a document proving its experience or its material or labour
+    resources; the CLM sees them at review. PDF, JPEG or PNG up to 10 MB."""
+    from .choices import QualificationDocumentKind
+    from .models import QualificationDocument
+
+    agency = _agency_for(actor, agency_id)
+    errors = FieldErrors()
+    if kind not in QualificationDocumentKind.values:
+        errors.add("kind", "invalid_choice", _("Choose what the document proves."), "OUT-08")
+    if not title.strip():
+        errors.add("title", "required", _("Name the document."))
+    if upload is None:
+        errors.add("file", "required", _("Attach the document."), "OUT-08")
+    else:
+        head = upload.read(8)
+        upload.seek(0)
+        is_pdf = head.startswith(b"%PDF-")
+        is_png = head.startswith(b"\x89PNG")
+        is_jpeg = head.startswith(b"\xff\xd8\xff")
+        if not (is_pdf or is_png or is_jpeg):
+            errors.add("file", "invalid_type", _("Attach a PDF, JPEG or PNG file."))
+        if upload.size > MAX_DOCUMENT_BYTES:
+            errors.add("file", "too_large", _("The file is larger than 10 MB."))
+    errors.raise_if_any()
+    return QualificationDocument.objects.create(
+        agency=agency, kind=kind, title=title.strip()[:300], file=upload, uploaded_by=actor
+    )
+
+
+def qualification_missing(agency: Organisation) -> list[str]:
+    """The kinds of OUT-08 documents the agency has not filed yet (shown at review)."""
+    from .choices import QualificationDocumentKind
+
+    filed = set(agency.qualification_documents.values_list("kind", flat=True))
+    return [kind for kind in QualificationDocumentKind.values if kind not in filed]

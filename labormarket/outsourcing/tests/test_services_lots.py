@@ -239,3 +239,39 @@ def test_out_03_a_holiday_monday_moves_selection_to_the_next_working_monday():
     assert services.next_selection_day(date(2026, 3, 18)) == date(2026, 3, 30)
     assert services.next_selection_day(date(2026, 12, 2)) == MONDAY
     assert services.next_selection_day(MONDAY) == date(2026, 12, 14)
+
+
+def test_out_08_agency_files_documents_of_experience_and_resources(agencies, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    agency = agencies[0]
+    assert services.qualification_missing(agency.organisation) == [
+        "experience",
+        "material_resources",
+        "labour_resources",
+    ]
+    document = services.qualification_document_add(
+        actor=agency.manager,
+        kind="experience",
+        title="Справка об опыте трудового посредничества",
+        upload=SimpleUploadedFile("opyt.pdf", b"%PDF-1.7 test", content_type="application/pdf"),
+    )
+    assert document.agency == agency.organisation
+    assert services.qualification_missing(agency.organisation) == [
+        "material_resources",
+        "labour_resources",
+    ]
+    with pytest.raises(ValidationFailed) as refused:
+        services.qualification_document_add(
+            actor=agency.manager,
+            kind="other",
+            title="",
+            upload=SimpleUploadedFile("x.exe", b"MZ\x90\x00", content_type="application/pdf"),
+        )
+    assert codes(refused.value) == {
+        "kind": [("invalid_choice", "OUT-08")],
+        "title": [("required", None)],
+        "file": [("invalid_type", None)],
+    }
+    assert agency.organisation.qualification_documents.count() == 1
