@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # Test processes for the main suite (2 cores here); browser tests run in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser bench bench-sqlite bench-postgres messages clean
+.PHONY: help install sysdeps browser-deps run test lint typecheck test-python test-browser bench bench-sqlite bench-postgres bench-outsourcing messages clean
 
 help:
 	@echo "make run     - install what is missing, migrate, load reference + demo data, serve $(HOST):$(PORT)"
@@ -85,7 +85,17 @@ test: lint typecheck test-python test-browser
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/labormarket_bench
 BENCH_ARGS ?=
 
-bench: bench-postgres bench-sqlite
+bench: bench-postgres bench-sqlite bench-outsourcing
+
+# The Monday 09:00 burst of outsourcing confirmations, on fresh throw-away databases.
+BENCH_OUTSOURCING_DB ?= labormarket_bench_outsourcing
+bench-outsourcing: install
+	rm -f var/bench-outsourcing.sqlite3*
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-outsourcing.sqlite3 $(PY) -m labormarket.bench.outsourcing
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_OUTSOURCING_DB)
+	createdb -h 127.0.0.1 -U postgres $(BENCH_OUTSOURCING_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_OUTSOURCING_DB) $(PY) -m labormarket.bench.outsourcing
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(BENCH_OUTSOURCING_DB)
 
 bench-sqlite: install
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(PY) -m labormarket.bench $(BENCH_ARGS)
