@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +47,7 @@ from .models import (
     MAX_CONFIRMATIONS_PER_DAY,
     AgencyCabinet,
     AgencyNotice,
+    Announcement,
     ContractOffer,
     Lot,
     LotConfirmation,
@@ -131,13 +132,29 @@ def lot_confirm(
     takes the next place in the lot's queue. Refusals name the rule: not certified (OUT-04),
     outside the window (OUT-03), a bad signature or a fourth lot of the day (OUT-07)."""
     agency = _agency_for(actor, agency_id)
-    if not AgencyCabinet.objects.filter(agency=agency).exists():
+    # One read for the lot, whether it is announced for its day, and the agency's cabinet:
+    # this runs for every request of the Monday burst.
+    lot = (
+        Lot.objects.select_related("clm__region")
+        .annotate(
+            announced=Exists(
+                Announcement.objects.filter(
+                    lots=OuterRef("pk"),
+                    status=AnnouncementStatus.PUBLISHED,
+                    selection_day=OuterRef("selection_day"),
+                )
+            ),
+            agency_certified=Exists(AgencyCabinet.objects.filter(agency_id=agency.pk)),
+        )
+        .filter(pk=lot_id)
+        .first()
+    )
+    if lot is not None and not lot.agency_certified:
         raise Forbidden(
             code="cabinet_not_certified",
             message=_("Certify the agency's cabinet with its EDS before choosing lots."),
             rule="OUT-04",
         )
-    lot = Lot.objects.select_related("clm__region").filter(pk=lot_id).first()
     if lot is None or lot.status not in (LotStatus.OPEN, LotStatus.IN_REVIEW):
         raise NotFound(_("There is no such lot open for selection."))
     moment = now or timezone.now()
@@ -146,9 +163,7 @@ def lot_confirm(
         raise Conflict("outside_selection_window", problem, "OUT-03")
     day = lot.selection_day
     assert day is not None  # the window check needs it
-    if not lot.announcements.filter(
-        status=AnnouncementStatus.PUBLISHED, selection_day=day
-    ).exists():
+    if not lot.announced:
         raise Conflict("not_announced", _("The lot has not been announced for today."), "OUT-01")
     content = confirmation_payload(lot, agency, day)
     result = signatures.verify(
@@ -194,10 +209,8 @@ def _take_place(
         # Agency first, then lot, in every transaction: no lock cycles.
         Organisation.objects.select_for_update().filter(pk=agency.pk).values_list("pk").get()
         Lot.objects.select_for_update().filter(pk=lot.pk).values_list("pk").get()
-    same_day = LotConfirmation.objects.filter(agency=agency, selection_day=day)
-    if same_day.filter(lot=lot).exists():
-        raise _already_confirmed()
-    used = same_day.count()
+    # A second confirmation of the same lot fails on its unique constraint (see lot_confirm).
+    used = LotConfirmation.objects.filter(agency=agency, selection_day=day).count()
     if used >= MAX_CONFIRMATIONS_PER_DAY:
         raise Conflict(
             "daily_limit",
@@ -222,9 +235,10 @@ def _take_place(
         review_due_at=deadline_at(moment, REVIEW_WORKING_DAYS),
         notice_due_at=deadline_at(moment, REVIEW_WORKING_DAYS + NOTICE_WORKING_DAYS),
     )
-    Lot.objects.filter(pk=lot.pk, status=LotStatus.OPEN).update(
-        status=LotStatus.IN_REVIEW, updated_at=timezone.now()
-    )
+    if position == 1:
+        Lot.objects.filter(pk=lot.pk, status=LotStatus.OPEN).update(
+            status=LotStatus.IN_REVIEW, updated_at=timezone.now()
+        )
     _event(lot, "confirmed", actor, agency=agency.pk, position=position)
     return confirmation
 

@@ -68,7 +68,9 @@ def contract(lot, agencies, sign, clm) -> OutsourcingContract:
     return sign_contract(sign, agencies[0], first.offer)
 
 
-def test_out_14_out_15_out_18_signing_concludes_the_contract_with_its_deadlines(contract, lot, agencies):
+def test_out_14_out_15_out_18_signing_concludes_the_contract_with_its_deadlines(
+    contract, lot, agencies
+):
     assert contract.agency == agencies[0].organisation
     assert contract.clm == lot.clm
     assert (contract.people_count, contract.total_sum) == (10, Decimal("1000000.00"))
