@@ -122,6 +122,51 @@ def fire(
     return result
 
 
+def fire_processes(
+    requests: Sequence[Request],
+    *,
+    confirm: Callable[[Request], Any],
+    processes: int,
+    threads: int,
+) -> BurstResult:
+    """As :func:`fire`, from ``processes`` forked worker processes of ``threads`` threads each —
+    the way a server with several worker processes meets the burst (and, on SQLite, writers in
+    different processes). The processes start together on a shared barrier."""
+    import multiprocessing
+
+    from django.db import connections
+
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    shares = [list(requests[i::processes]) for i in range(processes)]
+    connections.close_all()
+
+    def child(share: list[Request]) -> None:
+        try:
+            barrier.wait()
+            results.put(fire(share, confirm=confirm, threads=threads))
+        except Exception as exc:
+            results.put(BurstResult(errors=[f"{type(exc).__name__}: {exc}"]))
+        finally:
+            connections.close_all()
+
+    workers = [context.Process(target=child, args=(share,)) for share in shares]
+    for w in workers:
+        w.start()
+    barrier.wait()
+    started = time.perf_counter()
+    merged = BurstResult()
+    for _ in workers:
+        part = results.get()
+        merged.outcomes.extend(part.outcomes)
+        merged.errors.extend(part.errors)
+    for w in workers:
+        w.join()
+    merged.wall_seconds = time.perf_counter() - started
+    return merged
+
+
 def confirm_with(actor_for: Callable[[int], Any], now: datetime) -> Callable[[Request], Any]:
     from .selection import lot_confirm
 
