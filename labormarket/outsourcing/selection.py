@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time as time_module
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -81,6 +81,30 @@ def confirmation_payload(lot: Lot, agency: Organisation, selection_day: Any) -> 
         f"Лот: {lot.number}\nБИН агентства: {agency.bin}\n"
         f"День выбора: {selection_day:%Y-%m-%d}\n"
     ).encode()
+
+
+def readiness_payload(agency: Organisation, day: Any) -> bytes:
+    """The bytes an agency signs to check its EDS before the selection window opens."""
+    return (
+        "Проверка ЭЦП перед выбором лотов аутсорсинга услуг\n"
+        f"БИН агентства: {agency.bin}\nДень выбора: {day:%Y-%m-%d}\n"
+    ).encode()
+
+
+def signature_check(*, actor: User, cms: bytes, agency_id: int | None = None) -> Any:
+    """Before 09:00 an agency checks that its key will be accepted: the same checks as a
+    confirmation (the agency's BIN, the manager's IIN, validity, revocation, trust), nothing
+    written. A refusal names the reasons (OUT-04, OUT-07); a success also leaves the
+    certificate path validated, so the confirmations at 09:00 are checked faster."""
+    agency = _agency_for(actor, agency_id)
+    day = next_selection_day(local_time(agency, timezone.now()).date() - timedelta(days=1))
+    return signatures.verify(
+        cms=cms,
+        content=readiness_payload(agency, day),
+        expected_iin=actor.iin or None,
+        expected_bin=agency.bin,
+        rule="OUT-07",
+    )
 
 
 def selection_window_error(lot: Lot, moment: datetime) -> str | None:

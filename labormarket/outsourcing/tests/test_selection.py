@@ -265,3 +265,19 @@ def test_out_13_a_lot_everyone_was_refused_for_is_offered_again(lot, agencies, s
     assert selection.lots_advance(at(TUESDAY, 10))["republished"] == 1
     lot.refresh_from_db()
     assert (lot.status, lot.selection_day) == (LotStatus.OPEN, date(2026, 12, 14))
+
+
+def test_out_07_an_agency_can_check_its_eds_before_the_window(agencies, sign):
+    agency = agencies[0]
+    with time_machine.travel(at(MONDAY, 8, 30), tick=False):
+        payload = selection.readiness_payload(agency.organisation, MONDAY)
+        result = selection.signature_check(
+            actor=agency.manager, cms=sign(agency.manager, payload, bin=agency.organisation.bin)
+        )
+        assert result.valid
+        assert result.signer_bin == agency.organisation.bin
+        with pytest.raises(ApplicationError) as refused:
+            selection.signature_check(actor=agency.manager, cms=sign(agency.manager, payload))
+    assert refused.value.rule == "OUT-07"
+    assert [e.code for e in refused.value.fields["signature"]] == ["signer_bin_mismatch"]
+    assert LotConfirmation.objects.count() == 0
