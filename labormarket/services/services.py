@@ -62,7 +62,7 @@ from .models import (
     RegulationStep,
     ResultDocument,
 )
-from .selectors import regulation_for
+from .selectors import regulation_for, result_document_of, signing_role
 
 #: Organisations that provide the services (SVC-01).
 PROVIDER_KINDS = (OrganisationKind.EMPLOYMENT_CENTRE, OrganisationKind.CAREER_CENTRE)
@@ -782,7 +782,12 @@ def step_sign_result(*, actor: User, application_id: int, cms: bytes) -> ResultD
     exact bytes and made with the head's own certificate. The result takes effect."""
     performing = _begin(actor, application_id, StepAction.SIGN)
     application = performing.application
-    document = ResultDocument.objects.select_for_update().filter(application=application).first()
+    document = (
+        ResultDocument.objects.select_for_update()
+        .filter(application=application)
+        .exclude(kind=ResultKind.REFUSAL)
+        .first()
+    )
     if document is None or document.status != DocumentStatus.DRAFT:
         raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
     if application.service == ServiceCode.UNEMPLOYED_REGISTRATION or (
@@ -827,7 +832,7 @@ def step_issue_result(*, actor: User, application_id: int) -> Application:
 def _deliver_to_cabinet(application: Application) -> None:
     from labormarket.notifications.services import notify_person
 
-    document = ResultDocument.objects.filter(application=application).first()
+    document = result_document_of(application)
     notify_person(
         person=application.person,
         kind="service_result",
@@ -857,7 +862,8 @@ def step_refuse(
     *, actor: User, application_id: int, ground_codes: Sequence[str], reasons: str
 ) -> Application:
     """End the application with a motivated refusal (SVC-04): grounds from the regulation and
-    the reasons in words. Only steps the regulation lets end in a refusal can."""
+    the reasons in words. Only steps the regulation lets end in a refusal can. The refusal is
+    drafted as a document at once, for the authorised person to sign (``refusal_sign``)."""
     application = _locked_application(application_id)
     step = (
         application.steps.select_related("regulation_step").filter(status=StepStatus.OPEN).first()
@@ -895,7 +901,10 @@ def step_refuse(
         status=ApplicationStatus.REFUSED, ended_at=now, refusal_reasons=reasons.strip()
     )
     application.refusal_grounds.set(grounds)
-    ResultDocument.objects.filter(application=application, status=DocumentStatus.DRAFT).update(
+    # A result drafted before the refusal never takes effect: it stays, revoked, for the record.
+    ResultDocument.objects.filter(application=application, status=DocumentStatus.DRAFT).exclude(
+        kind=ResultKind.REFUSAL
+    ).update(
         status=DocumentStatus.REVOKED,
         revoked_at=now,
         revoked_by=actor,
@@ -904,7 +913,101 @@ def step_refuse(
     application.status = ApplicationStatus.REFUSED
     application.ended_at = now
     application.refusal_reasons = reasons.strip()
-    _event(application, "refused", actor, grounds=[g.code for g in grounds])
+    document = _draft_refusal(application, grounds, reasons.strip(), actor, now)
+    _event(
+        application,
+        "refused",
+        actor,
+        grounds=[g.code for g in grounds],
+        document=document.number,
+    )
+    return application
+
+
+def _draft_refusal(
+    application: Application,
+    grounds: Sequence[RefusalGround],
+    reasons: str,
+    actor: User,
+    now: datetime,
+) -> ResultDocument:
+    """The motivated refusal as a document (SVC-04): rendered now, in Kazakh and Russian, with
+    the grounds in the regulation's words; the authorised person signs these exact bytes."""
+    from .documents import document_number, refusal_data, render_result_pdf
+
+    document = ResultDocument(
+        application=application,
+        kind=ResultKind.REFUSAL,
+        number=document_number(application, refusal=True),
+        verification_token=secrets.token_urlsafe(32),
+        drafted_at=now,
+        drafted_by=actor,
+    )
+    document.data = refusal_data(
+        application,
+        document,
+        grounds=grounds,
+        reasons=reasons,
+        refused_by=actor,
+        refused_at=now,
+    )
+    document.pdf = render_result_pdf(document)
+    document.pdf_sha256 = hashlib.sha256(document.pdf).hexdigest()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def refusal_sign(*, actor: User, application_id: int, cms: bytes) -> ResultDocument:
+    """The provider's authorised person (the role of the regulation's signing step: the head)
+    signs the motivated refusal with EDS, over its exact bytes and with their own certificate,
+    as results are signed (SVC-04, SVC-05 (7)). A portal recipient then finds it in the
+    personal cabinet."""
+    application = _locked_application(application_id)
+    if not can_view_application(actor, application):
+        raise NotFound()
+    role = signing_role(application)
+    if not policies.can_perform(actor, role, application.centre_id):
+        raise Forbidden(
+            code="step_role",
+            message=_("The refusal is signed by staff of %(centre)s with the role “%(role)s”.")
+            % {"role": StepRole(role).label, "centre": application.centre.name},
+            rule="SVC-05",
+        )
+    document = (
+        ResultDocument.objects.select_for_update()
+        .filter(application=application, kind=ResultKind.REFUSAL)
+        .first()
+    )
+    if document is None or application.status != ApplicationStatus.REFUSED:
+        raise Conflict(
+            code="no_refusal",
+            message=_("The application is not refused: there is no refusal to sign."),
+            rule="SVC-04",
+        )
+    if document.status == DocumentStatus.SIGNED and document.signed_by_id == actor.pk:
+        return document  # signed already: nothing to do
+    if document.status != DocumentStatus.DRAFT:
+        raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
+    if not actor.iin:
+        raise Forbidden(
+            code="signer_without_iin",
+            message=_("Your account has no IIN: the signature cannot be checked against you."),
+            rule="SVC-05",
+        )
+    content = bytes(document.pdf)
+    result = verify_or_refuse(cms=cms, content=content, expected_iin=actor.iin)
+    signature = store_signature(
+        purpose="service_refusal", cms=cms, content=content, result=result, signed_by=actor
+    )
+    now = timezone.now()
+    signed = ResultDocument.objects.filter(pk=document.pk, status=DocumentStatus.DRAFT).update(
+        status=DocumentStatus.SIGNED, signature=signature, signed_at=now, signed_by=actor
+    )
+    if signed != 1:
+        raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
+    document.refresh_from_db(fields=["status", "signature", "signed_at", "signed_by"])
+    _event(application, "refusal_signed", actor, document=document.number)
     if application.channel.channel == Channel.PORTAL:
         from labormarket.notifications.services import notify_person
 
@@ -912,9 +1015,14 @@ def step_refuse(
             person=application.person,
             kind="service_refusal",
             subject=_("Your application %(number)s is refused") % {"number": application.number},
-            body=reasons.strip(),
+            body=_(
+                "The motivated refusal No. %(doc_number)s is in your personal cabinet. "
+                "Reasons: %(reasons)s"
+            )
+            % {"doc_number": document.number, "reasons": application.refusal_reasons},
         )
-    return application
+        _event(application, "refusal_delivered", None, document=document.number)
+    return document
 
 
 @transaction.atomic
