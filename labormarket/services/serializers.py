@@ -428,7 +428,9 @@ class PortalSubmissionSerializer(_PortalRequestFields):
                 _("The form is not valid JSON."), code="invalid_json"
             ) from error
         if not isinstance(form, dict):
-            raise serializers.ValidationError(_("The form is a JSON object."), code="invalid_json")
+            raise serializers.ValidationError(
+                _("The form must be a JSON object."), code="invalid_json"
+            )
         return form
 
 

@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
 
 from labormarket.accounts.choices import OrganisationKind
 from labormarket.accounts.models import Organisation, User
-from labormarket.core.calendar import add_working_minutes, deadline_at
+from labormarket.core.calendar import add_working_minutes, deadline_at, working_minutes_between
 from labormarket.core.errors import (
     ApplicationError,
     Conflict,
@@ -180,14 +182,14 @@ def _begin(actor: User, application_id: int, action: str) -> _Performing:
     if step.regulation_step.action != action:
         raise Conflict(
             code="step_not_open",
-            message=_("This step is not the application's current step: “%(step)s” is.")
+            message=_("This is not the application's current step; the current step is “%(step)s”.")
             % {"step": step.regulation_step.name},
             rule="SVC-03",
         )
     if not policies.can_perform(actor, step.regulation_step.role, application.centre_id):
         raise Forbidden(
             code="step_role",
-            message=_("Only a %(role)s of %(centre)s performs this step.")
+            message=_("This step is performed by staff of %(centre)s with the role “%(role)s”.")
             % {
                 "role": StepRole(step.regulation_step.role).label,
                 "centre": application.centre.name,
@@ -271,7 +273,7 @@ def _check_person_for_service(person: Person, service: str, channel: str) -> Non
         raise ValidationFailed.single(
             "channel",
             "channel_not_available",
-            _("Registration as unemployed is made in the centre's office only."),
+            _("Registration as unemployed is only available in the centre's office."),
             rule="SVC-20",
         )
     if service == ServiceCode.JOB_SEEKER_REGISTRATION and person.labour_status in (
@@ -357,7 +359,9 @@ def application_register_office(
     if not policies.can_perform(actor, first.role, centre.pk):
         raise Forbidden(
             code="step_role",
-            message=_("Applications are registered by a %(role)s of %(centre)s.")
+            message=_(
+                "Applications to %(centre)s are registered by staff with the role “%(role)s”."
+            )
             % {"role": StepRole(first.role).label, "centre": centre.name},
             rule="SVC-03",
         )
@@ -432,7 +436,8 @@ def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str, str]]:
         errors.add(
             "attachments",
             "too_many",
-            _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS},
+            ngettext("Attach at most %(n)d file.", "Attach at most %(n)d files.", MAX_ATTACHMENTS)
+            % {"n": MAX_ATTACHMENTS},
         )
     checked = []
     for upload in uploads:
@@ -617,11 +622,11 @@ def step_take(*, actor: User, application_id: int) -> ApplicationStep:
         application.steps.select_related("regulation_step").filter(status=StepStatus.OPEN).first()
     )
     if step is None:
-        raise Conflict(code="application_closed", message=_("Nothing is left to do here."))
+        raise Conflict(code="application_closed", message=_("The application has no open step."))
     if not policies.can_perform(actor, step.regulation_step.role, application.centre_id):
         raise Forbidden(
             code="step_role",
-            message=_("Only a %(role)s performs this step.")
+            message=_("This step is performed by staff with the role “%(role)s”.")
             % {"role": StepRole(step.regulation_step.role).label},
             rule="SVC-03",
         )
@@ -653,7 +658,8 @@ def step_assign_executor(*, actor: User, application_id: int, executor_id: int) 
         raise ValidationFailed.single(
             "executor",
             "not_eligible",
-            _("Choose a %(role)s of this centre.") % {"role": StepRole(following.role).label},
+            _("Choose an executor of this centre with the role “%(role)s”.")
+            % {"role": StepRole(following.role).label},
             rule="SVC-03",
         )
     moment = _end_step(performing, actor)
@@ -891,7 +897,7 @@ def step_refuse(
         errors.add(
             "reasons",
             "required",
-            _("Say in words why the application is refused (at least 10 characters)."),
+            _("Explain why the application is refused (at least 10 characters)."),
             rule="SVC-04",
         )
     errors.raise_if_any()
@@ -1025,6 +1031,93 @@ def refusal_sign(*, actor: User, application_id: int, cms: bytes) -> ResultDocum
     return document
 
 
+# --- overdue steps (SVC-03) ----------------------------------------------------------------------
+
+
+def _centre_heads(centre_id: int) -> list[User]:
+    """The users who head the centre (active members with the head's role)."""
+    from labormarket.accounts.choices import Role
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=centre_id,
+            memberships__role=Role.CENTRE_HEAD,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _notify_overdue(step: ApplicationStep, moment: datetime) -> int:
+    """Claim the step's overdue notice with a conditional update and, if this run won it, tell
+    the heads of the centre; one transaction, so a failed notice is retried by the next run."""
+    from labormarket.notifications.services import notify_user
+
+    with transaction.atomic():
+        claimed = ApplicationStep.objects.filter(
+            pk=step.pk,
+            status=StepStatus.OPEN,
+            due_at__lt=moment,
+            overdue_notified_at__isnull=True,
+        ).update(overdue_notified_at=moment)
+        if claimed != 1:
+            return 0  # done, or told of, meanwhile (another run)
+        application = step.application
+        performer = step.assignee.get_full_name() if step.assignee else ""
+        late_by = working_minutes_between(step.due_at, moment)
+        heads = _centre_heads(application.centre_id)
+        for head in heads:
+            notify_user(
+                user=head,
+                kind="service_step_overdue",
+                subject=_("Application %(number)s: a step is overdue")
+                % {"number": application.number},
+                body=_(
+                    "The step “%(step)s” of application %(number)s (%(service)s) was due at "
+                    "%(due)s and is not done (SVC-03). Performer: %(performer)s."
+                )
+                % {
+                    "step": step.regulation_step.name,
+                    "number": application.number,
+                    "service": ServiceCode(application.service).label,
+                    "due": timezone.localtime(step.due_at).strftime("%d.%m.%Y %H:%M"),
+                    "performer": performer or StepRole(step.regulation_step.role).label,
+                },
+            )
+        _event(
+            application,
+            "overdue_notified",
+            None,
+            step=step.regulation_step.code,
+            position=step.position,
+            heads=[head.pk for head in heads],
+            late_working_minutes=late_by,
+        )
+    return 1
+
+
+def steps_notify_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Tell the head of the providing centre of every open step past its standard duration,
+    exactly once per step (SVC-03): the step's ``overdue_notified_at`` is the stored marker, set
+    by a conditional update, so concurrent or repeated runs never tell twice. Returns how many
+    steps were reported. The periodic task runs this every minute."""
+    moment = now or timezone.now()
+    candidates = (
+        ApplicationStep.objects.filter(
+            status=StepStatus.OPEN, due_at__lt=moment, overdue_notified_at__isnull=True
+        )
+        .select_related("application", "regulation_step", "assignee")
+        .order_by("due_at", "pk")[:limit]
+    )
+    reported = 0
+    for step in candidates:
+        with override(settings.LANGUAGE_CODE):
+            reported += _notify_overdue(step, moment)
+    return reported
+
+
 @transaction.atomic
 def document_revoke(*, actor: User, document_id: int, reason: str) -> ResultDocument:
     """The head revokes an issued document (it then shows as revoked on the verification page)."""
@@ -1038,7 +1131,7 @@ def document_revoke(*, actor: User, document_id: int, reason: str) -> ResultDocu
         raise NotFound()
     if not policies.can_perform(actor, StepRole.CENTRE_HEAD, document.application.centre_id):
         raise Forbidden(
-            code="step_role", message=_("Only the head of the centre revokes documents.")
+            code="step_role", message=_("Documents are revoked by the head of the centre only.")
         )
     if document.status == DocumentStatus.REVOKED:
         return document

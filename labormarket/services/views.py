@@ -26,6 +26,7 @@ from labormarket.accounts.choices import Role
 from labormarket.accounts.models import Membership, Organisation
 from labormarket.core.errors import ApplicationError, NotFound
 from labormarket.core.http import AuthenticatedHttpRequest
+from labormarket.notifications.services import user_notifications
 from labormarket.registry.models import Person
 
 from . import policies, selectors, services
@@ -114,6 +115,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "steps": steps,
             "refusals_to_sign": list(selectors.refusals_to_sign_for(request.user)[:PAGE_SIZE]),
+            "notifications": user_notifications(request.user, limit=5),
             "now": timezone.now(),
             "is_head": heads,
             "can_register": bool(registering),
@@ -295,7 +297,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         _run(
             request,
             lambda: services.step_take(actor=user, application_id=pk),
-            _("The step is yours."),
+            _("The step is assigned to you."),
         )
     elif action == "assign":
         form = AssignForm(
@@ -323,7 +325,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                     destination=draft.cleaned_data["destination"],
                     details=draft.cleaned_data["details"],
                 ),
-                _("The result is drafted and goes for signature."),
+                _("The result is drafted and sent for signature."),
             )
         else:
             messages.error(request, _("Check the fields of the draft."))
@@ -368,7 +370,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             )
         else:
             messages.error(
-                request, _("Choose the grounds of the refusal and say why in words (SVC-04).")
+                request, _("Choose the grounds of the refusal and explain the reasons (SVC-04).")
             )
     elif action == "sign-refusal":
         sign = SignForm(request.POST)
@@ -523,7 +525,7 @@ def portal_request(request: AuthenticatedHttpRequest) -> HttpResponse:
                     cms=data["cms"],
                 )
             ),
-            _("Your request is registered. The result will come to this cabinet."),
+            _("Your request is registered. The result will appear in this cabinet."),
         ):
             return redirect("services:cabinet")
     return render(
