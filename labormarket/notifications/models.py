@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Notification(models.Model):
-    """Уведомление — one message to one person through one channel.
+    """Уведомление — one message to one person through one channel: to a registry person (a
+    citizen) or to a user of the system (staff: e.g. the head of a centre told of an overdue
+    step), never both.
 
     Written in the same transaction as the event it reports (so it is never lost and never sent
     for something that did not happen), delivered afterwards by a task with retries. The
@@ -30,6 +34,16 @@ class Notification(models.Model):
     person = models.ForeignKey(
         "registry.Person",
         verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
     )
@@ -54,6 +68,15 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "channel"], name="notifications_outbox"),
             models.Index(fields=["person", "channel", "-created_at"], name="notifications_cabinet"),
+            models.Index(
+                fields=["user", "channel", "-created_at"], name="notifications_user_cabinet"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=True) ^ Q(user__isnull=True),
+                name="notifications_person_or_user",
+            )
         ]
 
     def __str__(self) -> str:

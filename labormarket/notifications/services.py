@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from labormarket.accounts.models import User
 from labormarket.registry.models import Person
 
 from .backends import DeliveryError, send_email, sms_backend
@@ -53,6 +54,51 @@ def notify_person(
 
         transaction.on_commit(deliver_pending)
     return created
+
+
+def notify_user(
+    *,
+    user: User,
+    kind: str,
+    subject: str,
+    body: str,
+    channels: Iterable[str] = (Channel.CABINET, Channel.EMAIL),
+) -> list[Notification]:
+    """Queue a message to a user of the system (staff): in their cabinet and by e-mail when
+    they have an address (and by SMS only if asked for, to the phone of their account). Call
+    inside the transaction of the event being reported, as :func:`notify_person`."""
+    rows: list[Notification] = []
+    now = timezone.now()
+    for channel in channels:
+        address = {Channel.CABINET: "", Channel.SMS: user.phone, Channel.EMAIL: user.email}[
+            Channel(channel)
+        ]
+        if channel != Channel.CABINET and not address:
+            continue
+        cabinet = channel == Channel.CABINET
+        rows.append(
+            Notification(
+                user=user,
+                channel=channel,
+                kind=kind,
+                address=address,
+                subject=subject[:200],
+                body=body,
+                status=DeliveryStatus.SENT if cabinet else DeliveryStatus.PENDING,
+                sent_at=now if cabinet else None,
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    if any(row.status == DeliveryStatus.PENDING for row in created):
+        from .tasks import deliver_pending
+
+        transaction.on_commit(deliver_pending)
+    return created
+
+
+def user_notifications(user: User, limit: int = 20) -> list[Notification]:
+    """A staff user's cabinet messages, newest first."""
+    return list(user.notifications.filter(channel=Channel.CABINET)[:limit])
 
 
 def deliver(notification_id: int) -> bool:

@@ -24,6 +24,16 @@ urlpatterns = [
         name="services-application-result-pdf",
     ),
     path(
+        "services/applications/<int:pk>/refusal.pdf",
+        apis.RefusalPdfApi.as_view(),
+        name="services-application-refusal-pdf",
+    ),
+    path(
+        "services/applications/<int:pk>/refusal/sign/",
+        apis.RefusalSignApi.as_view(),
+        name="services-refusal-sign",
+    ),
+    path(
         "services/applications/<int:pk>/take/",
         apis.StepTakeApi.as_view(),
         name="services-step-take",

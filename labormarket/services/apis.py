@@ -12,9 +12,8 @@ import base64
 import hashlib
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -34,8 +33,8 @@ from labormarket.registry.models import Person
 from labormarket.registry.selectors import person_search
 
 from . import policies, selectors, services
-from .choices import ApplicationStatus, DocumentStatus, ServiceCode, StepStatus
-from .models import Application, ApplicationEvent, ApplicationStep, Regulation, ResultDocument
+from .choices import DocumentStatus, ServiceCode, StepStatus
+from .models import Application, ApplicationEvent, ApplicationStep, ResultDocument
 from .serializers import (
     ApplicationDetailSerializer,
     ApplicationFilterSerializer,
@@ -64,27 +63,22 @@ MAX_COMPARED_BYTES = 5 * 1024 * 1024
 
 def _with_list_relations(queryset: QuerySet[Application]) -> QuerySet[Application]:
     """What a list item shows, in a fixed number of queries whatever the page holds."""
-    return (
-        queryset.select_related("centre", "person", "channel", "result")
-        .defer("result__pdf", "result__data")
-        .prefetch_related(
-            Prefetch(
-                "steps",
-                queryset=ApplicationStep.objects.filter(status=StepStatus.OPEN).select_related(
-                    "regulation_step"
-                ),
-                to_attr="open_steps",
-            )
-        )
+    queryset = selectors.with_documents(queryset, defer=("pdf", "data"))
+    return queryset.select_related("centre", "person", "channel").prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=ApplicationStep.objects.filter(status=StepStatus.OPEN).select_related(
+                "regulation_step"
+            ),
+            to_attr="open_steps",
+        ),
     )
 
 
 def _with_detail_relations(queryset: QuerySet[Application]) -> QuerySet[Application]:
     return (
-        queryset.select_related(
-            "centre", "person", "regulation", "channel", "registered_by", "result"
-        )
-        .defer("result__pdf")
+        selectors.with_documents(queryset)
+        .select_related("centre", "person", "regulation", "channel", "registered_by")
         .prefetch_related(
             Prefetch(
                 "steps",
@@ -121,23 +115,6 @@ def _own_person(user: User) -> Person:
     return person
 
 
-def _regulations_in_force() -> QuerySet[Regulation]:
-    today = timezone.localdate()
-    return (
-        Regulation.objects.filter(valid_from__lte=today)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .prefetch_related("regions", "refusal_grounds", "channels__steps")
-        .order_by("service", "code", "-version")
-    )
-
-
-def _overdue(now: Any) -> Q:
-    """Past the term: still in progress after it, or ended after it."""
-    return Q(status=ApplicationStatus.IN_PROGRESS, due_at__lt=now) | Q(
-        ended_at__isnull=False, ended_at__gt=F("due_at")
-    )
-
-
 # --- Regulations -------------------------------------------------------------------------------
 
 
@@ -153,7 +130,7 @@ class RegulationListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(_regulations_in_force(), request, view=self)
+        page = paginator.paginate_queryset(selectors.regulations_in_force(), request, view=self)
         return paginator.get_paginated_response(RegulationSerializer(page, many=True).data)
 
 
@@ -194,7 +171,7 @@ class ApplicationListCreateApi(APIView):
         if d.get("service"):
             queryset = queryset.filter(service=d["service"])
         if d.get("overdue"):
-            queryset = queryset.filter(_overdue(context["now"]))
+            queryset = queryset.filter(selectors.overdue_applications_q(context["now"]))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(_with_list_relations(queryset), request, view=self)
         data = ApplicationListSerializer(page, many=True, context=context).data
@@ -441,6 +418,21 @@ class StepRefuseApi(_StepApi):
         return self._answer(request, pk)
 
 
+class RefusalSignApi(_StepApi):
+    @extend_schema(
+        summary="Sign the motivated refusal with the head's EDS (SVC-04, SVC-05)",
+        request=StepSignSerializer,
+        responses=ApplicationDetailSerializer,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        serializer = StepSignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.refusal_sign(
+            actor=signed_in_user(request), application_id=pk, cms=serializer.validated_data["cms"]
+        )
+        return self._answer(request, pk)
+
+
 # --- Result documents ----------------------------------------------------------------------------
 
 
@@ -454,6 +446,24 @@ class _JsonErrorsAnyAccept(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
+def _pdf_response(request: Request, pk: int, *, refusal: bool) -> HttpResponse:
+    user = signed_in_user(request)
+    application = services.application_get_for(user, pk)
+    document = (
+        selectors.refusal_document_of(application)
+        if refusal
+        else selectors.result_document_of(application)
+    )
+    if document is None or not document.pdf:
+        raise NotFound()
+    if document.status != DocumentStatus.SIGNED and not _is_staff_for(user, application):
+        raise NotFound()
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class ResultPdfApi(APIView):
     permission_classes = [IsAuthenticated]
     content_negotiation_class = _JsonErrorsAnyAccept
@@ -463,28 +473,25 @@ class ResultPdfApi(APIView):
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        user = signed_in_user(request)
-        application = services.application_get_for(user, pk)
-        document: ResultDocument | None = getattr(application, "result", None)
-        if document is None or not document.pdf:
-            raise NotFound()
-        if document.status != DocumentStatus.SIGNED and not _is_staff_for(user, application):
-            raise NotFound()
-        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return _pdf_response(request, pk, refusal=False)
+
+
+class RefusalPdfApi(APIView):
+    permission_classes = [IsAuthenticated]
+    content_negotiation_class = _JsonErrorsAnyAccept
+
+    @extend_schema(
+        summary="The motivated refusal PDF (SVC-04): to the centre's staff and (once signed) "
+        "to the recipient",
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        return _pdf_response(request, pk, refusal=True)
 
 
 def _issued_document(token: str) -> ResultDocument:
     """The document a verification code names, once it has left the centre (never a draft)."""
-    document = (
-        ResultDocument.objects.select_related("application__centre", "signature")
-        .defer("pdf")
-        .filter(verification_token=token)
-        .exclude(status=DocumentStatus.DRAFT)
-        .first()
-    )
+    document = selectors.document_by_verification_token(token)
     if document is None:
         raise NotFound(gettext("No document has this verification code."))
     return document

@@ -50,7 +50,8 @@ class StepAction(models.TextChoices):
 
 
 class ResultKind(models.TextChoices):
-    """The documents a service produces (SVC-10, SVC-21, SVC-30)."""
+    """The documents a service produces (SVC-10, SVC-21, SVC-30), and the motivated refusal
+    (SVC-04) that ends an application the provider refuses."""
 
     JOB_SEEKER_NOTIFICATION = (
         "job_seeker_notification",
@@ -64,7 +65,12 @@ class ResultKind(models.TextChoices):
     REFERRAL_YOUTH_PRACTICE = "referral_youth_practice", _("Referral to youth practice")
     REFERRAL_SOCIAL_JOBS = "referral_social_jobs", _("Referral to social jobs")
     REFERRAL_PUBLIC_WORKS = "referral_public_works", _("Referral to public works")
+    REFUSAL = "refusal", _("Motivated refusal")
 
+
+#: The documents an application may ask for: every kind but the refusal (SVC-04), which is
+#: never asked for, only given.
+REQUESTABLE_KINDS = tuple(kind for kind in ResultKind if kind != ResultKind.REFUSAL)
 
 REFERRAL_KINDS = frozenset(
     {

@@ -97,7 +97,10 @@ class RefuseForm(forms.Form):
         label=_("Grounds (from the regulation)"), widget=forms.CheckboxSelectMultiple
     )
     reasons = forms.CharField(
-        label=_("Reasons in words"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("Reasons for the refusal"),
+        help_text=_("What was checked and what did not match: the recipient reads this."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
     def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -130,6 +130,12 @@ def parse_regulation(text: str, source: str) -> dict[str, Any]:
     data["results"] = [
         _choice(kind, ResultKind, where(f"results[{i}]")) for i, kind in enumerate(results)
     ]
+    if ResultKind.REFUSAL in data["results"]:
+        raise RegulationError(
+            where("results")
+            + ": the motivated refusal is not a result of the service (its grounds go in"
+            " refusal_grounds)"
+        )
     grounds = []
     for i, ground in enumerate(raw.get("refusal_grounds") or []):
         if not isinstance(ground, dict) or not ground.get("code"):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from labormarket.core.models import DomainEvent, TranslatedNameMixin
 
 from .choices import (
+    REQUESTABLE_KINDS,
     ApplicationStatus,
     Channel,
     DocumentStatus,
@@ -191,7 +192,10 @@ class Application(models.Model):
         related_name="service_applications",
     )
     requested_result = models.CharField(
-        _("requested document"), max_length=40, choices=ResultKind.choices, blank=True
+        _("requested document"),
+        max_length=40,
+        choices=[(kind.value, kind.label) for kind in REQUESTABLE_KINDS],
+        blank=True,
     )
     form_data = models.JSONField(_("request form"), default=dict, blank=True)
     request_signature = models.ForeignKey(
@@ -275,7 +279,9 @@ class ApplicationStep(models.Model):
         related_name="+",
     )
     comment = models.TextField(_("comment"), blank=True)
-    overdue_notified_at = models.DateTimeField(_("head told of the delay"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(
+        _("head notified of the delay at"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["application", "position"]
@@ -332,15 +338,19 @@ class Attachment(models.Model):
 
 
 class ResultDocument(models.Model):
-    """The service's result: a notification of registration or one of the four referrals
-    (SVC-30), rendered to PDF with a QR code of its public verification page and signed by the
-    provider's authorised person."""
+    """A document the service issues: its result — a notification of registration or one of the
+    four referrals (SVC-30) — or the motivated refusal (SVC-04, kind ``refusal``). Rendered to
+    PDF with a QR code of its public verification page and signed with EDS by the provider's
+    authorised person (SVC-05 (7)).
 
-    application = models.OneToOneField(
+    An application has at most one result document and at most one refusal: a result drafted
+    before the application was refused stays, revoked, next to the refusal."""
+
+    application = models.ForeignKey(
         Application,
         verbose_name=_("application"),
         on_delete=models.PROTECT,
-        related_name="result",
+        related_name="documents",
     )
     kind = models.CharField(_("document"), max_length=40, choices=ResultKind.choices)
     number = models.CharField(_("number"), max_length=40, unique=True)
@@ -391,9 +401,25 @@ class ResultDocument(models.Model):
         ordering = ["-drafted_at", "-pk"]
         verbose_name = _("result document")
         verbose_name_plural = _("result documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=~Q(kind="refusal"),
+                name="services_one_result_document",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind="refusal"),
+                name="services_one_refusal_document",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_refusal(self) -> bool:
+        return self.kind == ResultKind.REFUSAL
 
 
 class ApplicationEvent(DomainEvent):

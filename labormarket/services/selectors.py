@@ -1,10 +1,11 @@
-"""Reads of the public services: which regulation applies, queues, overdue work, the journal."""
+"""Reads of the public services: which regulation applies, queues, overdue work, the journal,
+the documents. The pages (views.py) and the API (apis.py) both read through these."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,8 +14,105 @@ from labormarket.core.errors import Conflict
 from labormarket.reference.models import Region
 
 from . import policies
-from .choices import ApplicationStatus, StepStatus
-from .models import Application, ApplicationStep, Regulation, RegulationChannel
+from .choices import ApplicationStatus, DocumentStatus, ResultKind, StepAction, StepRole, StepStatus
+from .models import Application, ApplicationStep, Regulation, RegulationChannel, ResultDocument
+
+
+def regulations_in_force(on_date: date | None = None) -> QuerySet[Regulation]:
+    """Every regulation in force on ``on_date`` (today in Almaty by default), with what its
+    public description shows: regions, refusal grounds, channels and their steps."""
+    day = on_date or timezone.localdate()
+    return (
+        Regulation.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .prefetch_related("regions", "refusal_grounds", "channels__steps")
+        .order_by("service", "code", "-version")
+    )
+
+
+def overdue_applications_q(now: datetime) -> Q:
+    """Applications past their term (SVC-03): still in progress after it, or ended after it."""
+    return Q(status=ApplicationStatus.IN_PROGRESS, due_at__lt=now) | Q(
+        ended_at__isnull=False, ended_at__gt=F("due_at")
+    )
+
+
+def document_by_verification_token(token: str) -> ResultDocument | None:
+    """The document a verification code (the QR code) names, once it has left the centre —
+    signed or revoked, never a draft; ``None`` for any other code."""
+    return (
+        ResultDocument.objects.select_related("application__centre", "signature")
+        .defer("pdf")
+        .filter(verification_token=token)
+        .exclude(status=DocumentStatus.DRAFT)
+        .first()
+    )
+
+
+def with_documents(
+    queryset: QuerySet[Application], *, defer: tuple[str, ...] = ("pdf",)
+) -> QuerySet[Application]:
+    """The applications with their result (``result_doc``) and their refusal (``refusal_doc``)
+    joined in the same query: each is unique per application (the two constraints of
+    ``ResultDocument``), so the joins never repeat a row. ``defer``: the document fields not to
+    load."""
+    return (
+        queryset.annotate(
+            result_doc=FilteredRelation(
+                "documents", condition=~Q(documents__kind=ResultKind.REFUSAL)
+            ),
+            refusal_doc=FilteredRelation(
+                "documents", condition=Q(documents__kind=ResultKind.REFUSAL)
+            ),
+        )
+        # django-stubs does not know relations annotated with FilteredRelation.
+        .select_related("result_doc", "refusal_doc")  # type: ignore[misc]
+        .defer(*(f"{name}__{field}" for name in ("result_doc", "refusal_doc") for field in defer))
+    )
+
+
+def result_document_of(application: Application) -> ResultDocument | None:
+    """The application's result document (a notification or a referral), if drafted."""
+    return (
+        ResultDocument.objects.filter(application=application)
+        .exclude(kind=ResultKind.REFUSAL)
+        .first()
+    )
+
+
+def refusal_document_of(application: Application) -> ResultDocument | None:
+    """The application's motivated refusal (SVC-04), if it was refused."""
+    return ResultDocument.objects.filter(application=application, kind=ResultKind.REFUSAL).first()
+
+
+def signing_role(application: Application) -> str:
+    """The provider's authorised person who signs the application's documents: the role of the
+    regulation's signing step (the head of the centre in every regulation loaded so far)."""
+    step = application.channel.steps.filter(action=StepAction.SIGN).order_by("position").first()
+    return step.role if step is not None else StepRole.CENTRE_HEAD
+
+
+def refusals_to_sign_for(user: User) -> QuerySet[ResultDocument]:
+    """Motivated refusals drafted in the centres where the user holds the signing role, waiting
+    for their EDS signature (SVC-04, SVC-05 (7)), oldest first."""
+    from labormarket.accounts.policies import grants_of
+
+    pairs = Q(pk__in=[])
+    for grant in grants_of(user):
+        pairs |= Q(
+            application__centre_id=grant.organisation_id,
+            application__channel__steps__action=StepAction.SIGN,
+            application__channel__steps__role=grant.role,
+        )
+    ids = ResultDocument.objects.filter(
+        pairs, kind=ResultKind.REFUSAL, status=DocumentStatus.DRAFT
+    ).values("pk")
+    return (
+        ResultDocument.objects.filter(pk__in=ids)
+        .select_related("application", "application__person", "application__centre")
+        .defer("pdf", "data")
+        .order_by("drafted_at", "pk")
+    )
 
 
 def regulation_for(
@@ -97,10 +195,7 @@ def overdue_for_head(user: User) -> tuple[QuerySet[ApplicationStep], QuerySet[Ap
     )
     applications = (
         Application.objects.filter(centre_id__in=centres)
-        .filter(
-            Q(status=ApplicationStatus.IN_PROGRESS, due_at__lt=now)
-            | Q(ended_at__isnull=False, ended_at__gt=F("due_at"))
-        )
+        .filter(overdue_applications_q(now))
         .select_related("person", "regulation", "channel")
         .order_by("due_at", "pk")
     )

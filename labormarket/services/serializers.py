@@ -26,6 +26,7 @@ from labormarket.accounts.models import User
 from labormarket.core.iin import InvalidIIN, mask_iin, parse_iin
 
 from .choices import (
+    REQUESTABLE_KINDS,
     ApplicationStatus,
     Channel,
     DocumentStatus,
@@ -50,6 +51,8 @@ from .models import (
 from .services import MAX_ATTACHMENTS
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+#: The documents an application asks for (every kind but the motivated refusal).
+REQUESTABLE = [str(kind.value) for kind in REQUESTABLE_KINDS]
 
 
 class NamedEnumField(serializers.ChoiceField):
@@ -141,7 +144,7 @@ class RegulationSerializer(serializers.ModelSerializer):
     title = serializers.CharField(help_text="In the language of the request (Accept-Language)")
     regions = serializers.SerializerMethodField(help_text="KATO codes; empty: every region")
     results = serializers.ListField(
-        child=enum_field(ResultKind),
+        child=enum_field(REQUESTABLE, name="RequestableResultKind"),
         help_text="The documents the service produces",
     )
     refusal_grounds = RefusalGroundSerializer(many=True)
@@ -272,6 +275,10 @@ class ApplicationListSerializer(serializers.Serializer):
     overdue = serializers.SerializerMethodField()
     current_step = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
+    refusal_document = serializers.SerializerMethodField(
+        help_text="The motivated refusal (SVC-04) of a refused application: its PDF is "
+        "refusal.pdf; a recipient sees it once signed"
+    )
 
     @extend_schema_field(CentreRefSerializer)
     def get_centre(self, application: Application) -> dict[str, Any]:
@@ -294,14 +301,25 @@ class ApplicationListSerializer(serializers.Serializer):
             return None
         return dict(ApplicationCurrentStepSerializer(steps[0], context=self.context).data)
 
-    @extend_schema_field(ApplicationResultSerializer(allow_null=True))
-    def get_result(self, application: Application) -> dict[str, Any] | None:
-        document: ResultDocument | None = getattr(application, "result", None)
+    def _document(self, application: Application, *, refusal: bool) -> dict[str, Any] | None:
+        # The API joins both documents in (``selectors.with_documents``); Django leaves the
+        # attribute unset when the join found no document.
+        document: ResultDocument | None = getattr(
+            application, "refusal_doc" if refusal else "result_doc", None
+        )
         if document is None:
             return None
         if document.status == DocumentStatus.DRAFT and not self.context.get("staff"):
             return None
         return dict(ApplicationResultSerializer(document).data)
+
+    @extend_schema_field(ApplicationResultSerializer(allow_null=True))
+    def get_result(self, application: Application) -> dict[str, Any] | None:
+        return self._document(application, refusal=False)
+
+    @extend_schema_field(ApplicationResultSerializer(allow_null=True))
+    def get_refusal_document(self, application: Application) -> dict[str, Any] | None:
+        return self._document(application, refusal=True)
 
 
 class ApplicationDetailSerializer(ApplicationListSerializer):
@@ -355,7 +373,8 @@ class OfficeRegistrationSerializer(serializers.Serializer):
     )
     service = enum_field(ServiceCode)
     requested_result = enum_field(
-        ResultKind,
+        REQUESTABLE,
+        name="RequestableResultKind",
         required=False,
         allow_blank=True,
         default="",
@@ -372,7 +391,13 @@ class OfficeRegistrationSerializer(serializers.Serializer):
 class _PortalRequestFields(serializers.Serializer):
     centre = serializers.IntegerField(help_text="Id of the providing employment centre")
     service = enum_field(ServiceCode)
-    requested_result = enum_field(ResultKind, required=False, allow_blank=True, default="")
+    requested_result = enum_field(
+        REQUESTABLE,
+        name="RequestableResultKind",
+        required=False,
+        allow_blank=True,
+        default="",
+    )
 
 
 class PortalSubmissionSerializer(_PortalRequestFields):
@@ -403,7 +428,9 @@ class PortalSubmissionSerializer(_PortalRequestFields):
                 _("The form is not valid JSON."), code="invalid_json"
             ) from error
         if not isinstance(form, dict):
-            raise serializers.ValidationError(_("The form is a JSON object."), code="invalid_json")
+            raise serializers.ValidationError(
+                _("The form must be a JSON object."), code="invalid_json"
+            )
         return form
 
 
@@ -429,7 +456,13 @@ class StepAssignSerializer(serializers.Serializer):
 
 
 class StepDraftSerializer(serializers.Serializer):
-    requested_result = enum_field(ResultKind, required=False, allow_blank=True, default="")
+    requested_result = enum_field(
+        REQUESTABLE,
+        name="RequestableResultKind",
+        required=False,
+        allow_blank=True,
+        default="",
+    )
     destination = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300
     )

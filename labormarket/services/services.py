@@ -18,14 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
 
 from labormarket.accounts.choices import OrganisationKind
 from labormarket.accounts.models import Organisation, User
-from labormarket.core.calendar import add_working_minutes, deadline_at
+from labormarket.core.calendar import add_working_minutes, deadline_at, working_minutes_between
 from labormarket.core.errors import (
     ApplicationError,
     Conflict,
@@ -62,7 +64,7 @@ from .models import (
     RegulationStep,
     ResultDocument,
 )
-from .selectors import regulation_for
+from .selectors import regulation_for, result_document_of, signing_role
 
 #: Organisations that provide the services (SVC-01).
 PROVIDER_KINDS = (OrganisationKind.EMPLOYMENT_CENTRE, OrganisationKind.CAREER_CENTRE)
@@ -180,14 +182,14 @@ def _begin(actor: User, application_id: int, action: str) -> _Performing:
     if step.regulation_step.action != action:
         raise Conflict(
             code="step_not_open",
-            message=_("This step is not the application's current step: “%(step)s” is.")
+            message=_("This is not the application's current step; the current step is “%(step)s”.")
             % {"step": step.regulation_step.name},
             rule="SVC-03",
         )
     if not policies.can_perform(actor, step.regulation_step.role, application.centre_id):
         raise Forbidden(
             code="step_role",
-            message=_("Only a %(role)s of %(centre)s performs this step.")
+            message=_("This step is performed by staff of %(centre)s with the role “%(role)s”.")
             % {
                 "role": StepRole(step.regulation_step.role).label,
                 "centre": application.centre.name,
@@ -271,7 +273,7 @@ def _check_person_for_service(person: Person, service: str, channel: str) -> Non
         raise ValidationFailed.single(
             "channel",
             "channel_not_available",
-            _("Registration as unemployed is made in the centre's office only."),
+            _("Registration as unemployed is only available in the centre's office."),
             rule="SVC-20",
         )
     if service == ServiceCode.JOB_SEEKER_REGISTRATION and person.labour_status in (
@@ -357,7 +359,9 @@ def application_register_office(
     if not policies.can_perform(actor, first.role, centre.pk):
         raise Forbidden(
             code="step_role",
-            message=_("Applications are registered by a %(role)s of %(centre)s.")
+            message=_(
+                "Applications to %(centre)s are registered by staff with the role “%(role)s”."
+            )
             % {"role": StepRole(first.role).label, "centre": centre.name},
             rule="SVC-03",
         )
@@ -432,7 +436,8 @@ def _check_uploads(uploads: Sequence[Upload]) -> list[tuple[Upload, str, str]]:
         errors.add(
             "attachments",
             "too_many",
-            _("Attach at most %(n)d files.") % {"n": MAX_ATTACHMENTS},
+            ngettext("Attach at most %(n)d file.", "Attach at most %(n)d files.", MAX_ATTACHMENTS)
+            % {"n": MAX_ATTACHMENTS},
         )
     checked = []
     for upload in uploads:
@@ -617,11 +622,11 @@ def step_take(*, actor: User, application_id: int) -> ApplicationStep:
         application.steps.select_related("regulation_step").filter(status=StepStatus.OPEN).first()
     )
     if step is None:
-        raise Conflict(code="application_closed", message=_("Nothing is left to do here."))
+        raise Conflict(code="application_closed", message=_("The application has no open step."))
     if not policies.can_perform(actor, step.regulation_step.role, application.centre_id):
         raise Forbidden(
             code="step_role",
-            message=_("Only a %(role)s performs this step.")
+            message=_("This step is performed by staff with the role “%(role)s”.")
             % {"role": StepRole(step.regulation_step.role).label},
             rule="SVC-03",
         )
@@ -653,7 +658,8 @@ def step_assign_executor(*, actor: User, application_id: int, executor_id: int) 
         raise ValidationFailed.single(
             "executor",
             "not_eligible",
-            _("Choose a %(role)s of this centre.") % {"role": StepRole(following.role).label},
+            _("Choose an executor of this centre with the role “%(role)s”.")
+            % {"role": StepRole(following.role).label},
             rule="SVC-03",
         )
     moment = _end_step(performing, actor)
@@ -782,7 +788,12 @@ def step_sign_result(*, actor: User, application_id: int, cms: bytes) -> ResultD
     exact bytes and made with the head's own certificate. The result takes effect."""
     performing = _begin(actor, application_id, StepAction.SIGN)
     application = performing.application
-    document = ResultDocument.objects.select_for_update().filter(application=application).first()
+    document = (
+        ResultDocument.objects.select_for_update()
+        .filter(application=application)
+        .exclude(kind=ResultKind.REFUSAL)
+        .first()
+    )
     if document is None or document.status != DocumentStatus.DRAFT:
         raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
     if application.service == ServiceCode.UNEMPLOYED_REGISTRATION or (
@@ -827,7 +838,7 @@ def step_issue_result(*, actor: User, application_id: int) -> Application:
 def _deliver_to_cabinet(application: Application) -> None:
     from labormarket.notifications.services import notify_person
 
-    document = ResultDocument.objects.filter(application=application).first()
+    document = result_document_of(application)
     notify_person(
         person=application.person,
         kind="service_result",
@@ -857,7 +868,8 @@ def step_refuse(
     *, actor: User, application_id: int, ground_codes: Sequence[str], reasons: str
 ) -> Application:
     """End the application with a motivated refusal (SVC-04): grounds from the regulation and
-    the reasons in words. Only steps the regulation lets end in a refusal can."""
+    the reasons in words. Only steps the regulation lets end in a refusal can. The refusal is
+    drafted as a document at once, for the authorised person to sign (``refusal_sign``)."""
     application = _locked_application(application_id)
     step = (
         application.steps.select_related("regulation_step").filter(status=StepStatus.OPEN).first()
@@ -885,7 +897,7 @@ def step_refuse(
         errors.add(
             "reasons",
             "required",
-            _("Say in words why the application is refused (at least 10 characters)."),
+            _("Explain why the application is refused (at least 10 characters)."),
             rule="SVC-04",
         )
     errors.raise_if_any()
@@ -895,7 +907,10 @@ def step_refuse(
         status=ApplicationStatus.REFUSED, ended_at=now, refusal_reasons=reasons.strip()
     )
     application.refusal_grounds.set(grounds)
-    ResultDocument.objects.filter(application=application, status=DocumentStatus.DRAFT).update(
+    # A result drafted before the refusal never takes effect: it stays, revoked, for the record.
+    ResultDocument.objects.filter(application=application, status=DocumentStatus.DRAFT).exclude(
+        kind=ResultKind.REFUSAL
+    ).update(
         status=DocumentStatus.REVOKED,
         revoked_at=now,
         revoked_by=actor,
@@ -904,7 +919,101 @@ def step_refuse(
     application.status = ApplicationStatus.REFUSED
     application.ended_at = now
     application.refusal_reasons = reasons.strip()
-    _event(application, "refused", actor, grounds=[g.code for g in grounds])
+    document = _draft_refusal(application, grounds, reasons.strip(), actor, now)
+    _event(
+        application,
+        "refused",
+        actor,
+        grounds=[g.code for g in grounds],
+        document=document.number,
+    )
+    return application
+
+
+def _draft_refusal(
+    application: Application,
+    grounds: Sequence[RefusalGround],
+    reasons: str,
+    actor: User,
+    now: datetime,
+) -> ResultDocument:
+    """The motivated refusal as a document (SVC-04): rendered now, in Kazakh and Russian, with
+    the grounds in the regulation's words; the authorised person signs these exact bytes."""
+    from .documents import document_number, refusal_data, render_result_pdf
+
+    document = ResultDocument(
+        application=application,
+        kind=ResultKind.REFUSAL,
+        number=document_number(application, refusal=True),
+        verification_token=secrets.token_urlsafe(32),
+        drafted_at=now,
+        drafted_by=actor,
+    )
+    document.data = refusal_data(
+        application,
+        document,
+        grounds=grounds,
+        reasons=reasons,
+        refused_by=actor,
+        refused_at=now,
+    )
+    document.pdf = render_result_pdf(document)
+    document.pdf_sha256 = hashlib.sha256(document.pdf).hexdigest()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def refusal_sign(*, actor: User, application_id: int, cms: bytes) -> ResultDocument:
+    """The provider's authorised person (the role of the regulation's signing step: the head)
+    signs the motivated refusal with EDS, over its exact bytes and with their own certificate,
+    as results are signed (SVC-04, SVC-05 (7)). A portal recipient then finds it in the
+    personal cabinet."""
+    application = _locked_application(application_id)
+    if not can_view_application(actor, application):
+        raise NotFound()
+    role = signing_role(application)
+    if not policies.can_perform(actor, role, application.centre_id):
+        raise Forbidden(
+            code="step_role",
+            message=_("The refusal is signed by staff of %(centre)s with the role “%(role)s”.")
+            % {"role": StepRole(role).label, "centre": application.centre.name},
+            rule="SVC-05",
+        )
+    document = (
+        ResultDocument.objects.select_for_update()
+        .filter(application=application, kind=ResultKind.REFUSAL)
+        .first()
+    )
+    if document is None or application.status != ApplicationStatus.REFUSED:
+        raise Conflict(
+            code="no_refusal",
+            message=_("The application is not refused: there is no refusal to sign."),
+            rule="SVC-04",
+        )
+    if document.status == DocumentStatus.SIGNED and document.signed_by_id == actor.pk:
+        return document  # signed already: nothing to do
+    if document.status != DocumentStatus.DRAFT:
+        raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
+    if not actor.iin:
+        raise Forbidden(
+            code="signer_without_iin",
+            message=_("Your account has no IIN: the signature cannot be checked against you."),
+            rule="SVC-05",
+        )
+    content = bytes(document.pdf)
+    result = verify_or_refuse(cms=cms, content=content, expected_iin=actor.iin)
+    signature = store_signature(
+        purpose="service_refusal", cms=cms, content=content, result=result, signed_by=actor
+    )
+    now = timezone.now()
+    signed = ResultDocument.objects.filter(pk=document.pk, status=DocumentStatus.DRAFT).update(
+        status=DocumentStatus.SIGNED, signature=signature, signed_at=now, signed_by=actor
+    )
+    if signed != 1:
+        raise Conflict(code="no_draft", message=_("There is no drafted document to sign."))
+    document.refresh_from_db(fields=["status", "signature", "signed_at", "signed_by"])
+    _event(application, "refusal_signed", actor, document=document.number)
     if application.channel.channel == Channel.PORTAL:
         from labormarket.notifications.services import notify_person
 
@@ -912,9 +1021,101 @@ def step_refuse(
             person=application.person,
             kind="service_refusal",
             subject=_("Your application %(number)s is refused") % {"number": application.number},
-            body=reasons.strip(),
+            body=_(
+                "The motivated refusal No. %(doc_number)s is in your personal cabinet. "
+                "Reasons: %(reasons)s"
+            )
+            % {"doc_number": document.number, "reasons": application.refusal_reasons},
         )
-    return application
+        _event(application, "refusal_delivered", None, document=document.number)
+    return document
+
+
+# --- overdue steps (SVC-03) ----------------------------------------------------------------------
+
+
+def _centre_heads(centre_id: int) -> list[User]:
+    """The users who head the centre (active members with the head's role)."""
+    from labormarket.accounts.choices import Role
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation_id=centre_id,
+            memberships__role=Role.CENTRE_HEAD,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _notify_overdue(step: ApplicationStep, moment: datetime) -> int:
+    """Claim the step's overdue notice with a conditional update and, if this run won it, tell
+    the heads of the centre; one transaction, so a failed notice is retried by the next run."""
+    from labormarket.notifications.services import notify_user
+
+    with transaction.atomic():
+        claimed = ApplicationStep.objects.filter(
+            pk=step.pk,
+            status=StepStatus.OPEN,
+            due_at__lt=moment,
+            overdue_notified_at__isnull=True,
+        ).update(overdue_notified_at=moment)
+        if claimed != 1:
+            return 0  # done, or told of, meanwhile (another run)
+        application = step.application
+        performer = step.assignee.get_full_name() if step.assignee else ""
+        late_by = working_minutes_between(step.due_at, moment)
+        heads = _centre_heads(application.centre_id)
+        for head in heads:
+            notify_user(
+                user=head,
+                kind="service_step_overdue",
+                subject=_("Application %(number)s: a step is overdue")
+                % {"number": application.number},
+                body=_(
+                    "The step “%(step)s” of application %(number)s (%(service)s) was due at "
+                    "%(due)s and is not done (SVC-03). Performer: %(performer)s."
+                )
+                % {
+                    "step": step.regulation_step.name,
+                    "number": application.number,
+                    "service": ServiceCode(application.service).label,
+                    "due": timezone.localtime(step.due_at).strftime("%d.%m.%Y %H:%M"),
+                    "performer": performer or StepRole(step.regulation_step.role).label,
+                },
+            )
+        _event(
+            application,
+            "overdue_notified",
+            None,
+            step=step.regulation_step.code,
+            position=step.position,
+            heads=[head.pk for head in heads],
+            late_working_minutes=late_by,
+        )
+    return 1
+
+
+def steps_notify_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Tell the head of the providing centre of every open step past its standard duration,
+    exactly once per step (SVC-03): the step's ``overdue_notified_at`` is the stored marker, set
+    by a conditional update, so concurrent or repeated runs never tell twice. Returns how many
+    steps were reported. The periodic task runs this every minute."""
+    moment = now or timezone.now()
+    candidates = (
+        ApplicationStep.objects.filter(
+            status=StepStatus.OPEN, due_at__lt=moment, overdue_notified_at__isnull=True
+        )
+        .select_related("application", "regulation_step", "assignee")
+        .order_by("due_at", "pk")[:limit]
+    )
+    reported = 0
+    for step in candidates:
+        with override(settings.LANGUAGE_CODE):
+            reported += _notify_overdue(step, moment)
+    return reported
 
 
 @transaction.atomic
@@ -930,7 +1131,7 @@ def document_revoke(*, actor: User, document_id: int, reason: str) -> ResultDocu
         raise NotFound()
     if not policies.can_perform(actor, StepRole.CENTRE_HEAD, document.application.centre_id):
         raise Forbidden(
-            code="step_role", message=_("Only the head of the centre revokes documents.")
+            code="step_role", message=_("Documents are revoked by the head of the centre only.")
         )
     if document.status == DocumentStatus.REVOKED:
         return document

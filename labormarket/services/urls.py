@@ -20,6 +20,7 @@ urlpatterns = [
         name="step_action",
     ),
     path("services/applications/<int:pk>/result.pdf", views.document_pdf, name="document_pdf"),
+    path("services/applications/<int:pk>/refusal.pdf", views.refusal_pdf, name="refusal_pdf"),
     path("cabinet/services/", views.cabinet, name="cabinet"),
     path("cabinet/services/new/", views.portal_request, name="portal_request"),
     path("cabinet/services/request-bytes/", views.portal_request_bytes, name="request_bytes"),

@@ -26,10 +26,18 @@ from labormarket.accounts.choices import Role
 from labormarket.accounts.models import Membership, Organisation
 from labormarket.core.errors import ApplicationError, NotFound
 from labormarket.core.http import AuthenticatedHttpRequest
+from labormarket.notifications.services import user_notifications
 from labormarket.registry.models import Person
 
 from . import policies, selectors, services
-from .choices import DocumentStatus, ServiceCode, StepAction, StepRole, StepStatus
+from .choices import (
+    ApplicationStatus,
+    DocumentStatus,
+    ServiceCode,
+    StepAction,
+    StepRole,
+    StepStatus,
+)
 from .documents import masked_person
 from .forms import (
     AssignForm,
@@ -57,6 +65,9 @@ EVENT_LABELS = {
     "completed": gettext_lazy("Completed"),
     "refused": gettext_lazy("Refused"),
     "document_revoked": gettext_lazy("Document revoked"),
+    "refusal_signed": gettext_lazy("Refusal signed with EDS"),
+    "refusal_delivered": gettext_lazy("Refusal sent to the personal cabinet"),
+    "overdue_notified": gettext_lazy("The head was notified of the overdue step"),
 }
 
 
@@ -103,6 +114,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "services/queue.html",
         {
             "steps": steps,
+            "refusals_to_sign": list(selectors.refusals_to_sign_for(request.user)[:PAGE_SIZE]),
+            "notifications": user_notifications(request.user, limit=5),
             "now": timezone.now(),
             "is_head": heads,
             "can_register": bool(registering),
@@ -194,7 +207,11 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         )
     )
     current = next((s for s in steps if s.status == StepStatus.OPEN), None)
-    document = ResultDocument.objects.filter(application=application).first()
+    document = selectors.result_document_of(application)
+    refusal = selectors.refusal_document_of(application)
+    signs = policies.can_perform(
+        request.user, selectors.signing_role(application), application.centre_id
+    )
     may_act = current is not None and policies.can_perform(
         request.user, current.regulation_step.role, application.centre_id
     )
@@ -203,6 +220,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "steps": steps,
         "current": current,
         "document": document,
+        "refusal": refusal,
         "may_act": may_act
         and (current.assignee_id in (None, request.user.pk) if current else False),
         "now": timezone.now(),
@@ -229,9 +247,20 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             context["sign_form"] = SignForm()
         if current.regulation_step.can_refuse:
             context["refuse_form"] = RefuseForm(grounds=_grounds(application))
-    if document is not None and document.status == DocumentStatus.SIGNED and context["is_head"]:
+    if refusal is not None and refusal.status == DocumentStatus.DRAFT and signs:
+        context["refusal_sign_form"] = SignForm()
+    issued = _issued_document(application)
+    if issued is not None and issued.status == DocumentStatus.SIGNED and context["is_head"]:
         context["revoke_form"] = RevokeForm()
+        context["revocable"] = issued
     return render(request, "services/application.html", context)
+
+
+def _issued_document(application: Application) -> ResultDocument | None:
+    """The document the application ended with: its refusal once refused, else its result."""
+    if application.status == ApplicationStatus.REFUSED:
+        return selectors.refusal_document_of(application)
+    return selectors.result_document_of(application)
 
 
 def _next_role(application: Application, current: ApplicationStep) -> str:
@@ -268,7 +297,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         _run(
             request,
             lambda: services.step_take(actor=user, application_id=pk),
-            _("The step is yours."),
+            _("The step is assigned to you."),
         )
     elif action == "assign":
         form = AssignForm(
@@ -296,7 +325,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                     destination=draft.cleaned_data["destination"],
                     details=draft.cleaned_data["details"],
                 ),
-                _("The result is drafted and goes for signature."),
+                _("The result is drafted and sent for signature."),
             )
         else:
             messages.error(request, _("Check the fields of the draft."))
@@ -341,11 +370,23 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
             )
         else:
             messages.error(
-                request, _("Choose the grounds of the refusal and say why in words (SVC-04).")
+                request, _("Choose the grounds of the refusal and explain the reasons (SVC-04).")
             )
+    elif action == "sign-refusal":
+        sign = SignForm(request.POST)
+        if sign.is_valid():
+            _run(
+                request,
+                lambda: services.refusal_sign(
+                    actor=user, application_id=pk, cms=sign.cleaned_data["cms"]
+                ),
+                _("The refusal is signed."),
+            )
+        else:
+            messages.error(request, " ".join(str(e) for e in sign.errors.get("cms", [])))
     elif action == "revoke":
         revoke = RevokeForm(request.POST)
-        document = ResultDocument.objects.filter(application=application).first()
+        document = _issued_document(application)
         if revoke.is_valid() and document is not None:
             _run(
                 request,
@@ -373,7 +414,17 @@ def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result PDF, to the centre staff who may see the application and to the recipient
     (a recipient sees it once it is signed)."""
     application = _application_for(request, pk)
-    document = ResultDocument.objects.filter(application=application).first()
+    return _pdf(request, selectors.result_document_of(application))
+
+
+@login_required
+def refusal_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The motivated refusal PDF (SVC-04), to the same people as the result PDF."""
+    application = _application_for(request, pk)
+    return _pdf(request, selectors.refusal_document_of(application))
+
+
+def _pdf(request: AuthenticatedHttpRequest, document: ResultDocument | None) -> HttpResponse:
     if document is None or not document.pdf:
         raise Http404
     staff = _is_centre_staff(request.user)
@@ -389,11 +440,12 @@ def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def signing_bytes(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     """The exact bytes the head signs (the drafted PDF), base64, for the signing widget."""
     application = _application_for(request, pk)
+    # At most one document is a draft: the result while in progress, the refusal once refused.
     document = ResultDocument.objects.filter(
         application=application, status=DocumentStatus.DRAFT
     ).first()
     if document is None or not policies.can_perform(
-        request.user, StepRole.CENTRE_HEAD, application.centre_id
+        request.user, selectors.signing_role(application), application.centre_id
     ):
         raise Http404
     pdf = bytes(document.pdf)
@@ -419,11 +471,14 @@ def cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
     applications = Paginator(selectors.citizen_applications(person.pk), PAGE_SIZE).get_page(
         request.GET.get("page") or 1
     )
+    # The document each application ended with: the refusal once refused, else the result.
     documents = {
-        d.application_id: d
-        for d in ResultDocument.objects.filter(application__in=list(applications.object_list))
+        (d.application_id, d.is_refusal): d
+        for d in ResultDocument.objects.filter(
+            application__in=list(applications.object_list)
+        ).defer("pdf", "data")
     }
-    rows = [(a, documents.get(a.pk)) for a in applications]
+    rows = [(a, documents.get((a.pk, a.status == ApplicationStatus.REFUSED))) for a in applications]
     return render(
         request,
         "services/cabinet.html",
@@ -470,7 +525,7 @@ def portal_request(request: AuthenticatedHttpRequest) -> HttpResponse:
                     cms=data["cms"],
                 )
             ),
-            _("Your request is registered. The result will come to this cabinet."),
+            _("Your request is registered. The result will appear in this cabinet."),
         ):
             return redirect("services:cabinet")
     return render(
@@ -550,12 +605,7 @@ def verify_document(request: HttpRequest, token: str) -> HttpResponse:
     """The public page a document's QR code leads to: is the document genuine and in force?
     Shows only what a third party needs (no IIN, the recipient's surname and initials); a
     PDF can be uploaded to compare it byte for byte with the one the centre issued."""
-    document = (
-        ResultDocument.objects.select_related("application__centre", "signature")
-        .filter(verification_token=token)
-        .exclude(status=DocumentStatus.DRAFT)
-        .first()
-    )
+    document = selectors.document_by_verification_token(token)
     comparison = None
     if document is not None and request.method == "POST":
         upload = request.FILES.get("file")

@@ -38,9 +38,11 @@ KARAGANDA, AKMOLA, ASTANA = "350000000", "110000000", "710000000"
 
 @pytest.fixture
 def demo_settings(settings, tmp_path):
-    """A known demo password, and a VAR_DIR that is not the project's."""
+    """A known demo password, and a VAR_DIR (and test PKI, which the public-services demo signs
+    with) that are not the project's."""
     settings.DEMO_PASSWORD = DEMO_PASSWORD
     settings.VAR_DIR = tmp_path
+    settings.SIGNATURES = {"VERIFIER": "local", "PKI_DIR": tmp_path / "pki"}
     return settings
 
 
@@ -88,7 +90,11 @@ def _demo_run_per_class(django_db_setup, django_db_blocker, tmp_path_factory):
     rolled back after the class."""
     with django_db_blocker.unblock(), transaction.atomic():
         var_dir = tmp_path_factory.mktemp("var")
-        with override_settings(DEMO_PASSWORD=DEMO_PASSWORD, VAR_DIR=var_dir):
+        with override_settings(
+            DEMO_PASSWORD=DEMO_PASSWORD,
+            VAR_DIR=var_dir,
+            SIGNATURES={"VERIFIER": "local", "PKI_DIR": var_dir / "pki"},
+        ):
             seed(30)
         yield
         transaction.set_rollback(True)
@@ -132,6 +138,7 @@ def test_the_password_from_settings_is_not_printed(demo_settings):
 def test_without_a_setting_the_password_is_generated_once_and_kept(settings, tmp_path):
     settings.DEMO_PASSWORD = ""
     settings.VAR_DIR = tmp_path / "var"
+    settings.SIGNATURES = {"VERIFIER": "local", "PKI_DIR": tmp_path / "var" / "pki"}
     output = seed(0)
     path = tmp_path / "var" / "demo_password.txt"
     password = path.read_text(encoding="utf-8").strip()

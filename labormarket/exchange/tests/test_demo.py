@@ -7,8 +7,9 @@ from labormarket.exchange.models import CandidateReferral, Cv, Vacancy
 
 
 @pytest.mark.django_db
-def test_demo_exchange_data_is_idempotent(settings):
+def test_demo_exchange_data_is_idempotent(settings, tmp_path):
     settings.DEMO_PASSWORD = "Demo-password-2026"
+    settings.SIGNATURES = {"VERIFIER": "local", "PKI_DIR": tmp_path / "pki"}
     call_command("seed_demo", "--persons", "60", stdout=StringIO())
     counts = (Vacancy.objects.count(), Cv.objects.count(), CandidateReferral.objects.count())
     assert counts[0] == 33

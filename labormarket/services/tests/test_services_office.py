@@ -267,7 +267,10 @@ def test_svc_34_no_referral_without_a_personal_record_card(karaganda, job_seeker
     )
     assert refused.status == ApplicationStatus.REFUSED
     assert list(refused.refusal_grounds.values_list("rule", flat=True)) == ["SVC-34"]
-    assert ResultDocument.objects.filter(application=application).count() == 0
+    # No referral, only the motivated refusal (drafted, for the head to sign).
+    assert list(
+        ResultDocument.objects.filter(application=application).values_list("kind", "status")
+    ) == [(ResultKind.REFUSAL, DocumentStatus.DRAFT)]
 
 
 def test_svc_03_a_step_by_someone_without_its_role_is_forbidden_and_changes_nothing(

@@ -18,8 +18,8 @@ from labormarket.accounts.demo import (
 class Command(BaseCommand):
     help = (
         "Load the demo data: employment-service organisations in Karaganda, Akmola and Astana, "
-        "agencies and employers, one login per role and N persons. Running it again creates "
-        "and changes nothing."
+        "agencies and employers, one login per role, N persons, and a few public-service "
+        "applications at each step. Running it again creates and changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,6 +36,18 @@ class Command(BaseCommand):
         except DemoDataError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(format_report(report))
+        # The public-services demo applications stand on the centres, logins and persons; they
+        # come before the exchange's, whose CVs follow who is registered as a job seeker.
+        from labormarket.services.demo import seed_services_demo
+
+        applications = seed_services_demo()
+        self.stdout.write("\nPublic services")
+        self.stdout.write(
+            f"  applications created {len(applications.created):>4}"
+            f"  existing {len(applications.existing):>4}"
+        )
+        for skipped in applications.skipped:
+            self.stdout.write(f"  skipped: {skipped}")
         # The exchange's demo rows stand on the organisations, users and persons above.
         from labormarket.exchange.demo import seed_exchange_demo
 
