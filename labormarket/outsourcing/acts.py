@@ -497,7 +497,11 @@ def act_sign(*, actor: User, act_id: int, cms: bytes, now: datetime | None = Non
         act.decided_by = actor
         act.save(update_fields=["status", "decided_at", "decided_by", "clm_signature"])
         refund = Decimal(act.inputs.get("refund", "0"))
-        if act.stage == ActStage.EMPLOYMENT and refund > 0:
+        if act.stage == ActStage.EMPLOYMENT and refund > 0 and _advance_ordered(act.contract):
+            # The agency owes back part of the advance it got. When the advance has not been
+            # ordered yet there is nothing to refund: the advance, once ordered, is paid less
+            # this part (payment_order_record) — the same money, and never a refund above what
+            # was paid out.
             _record_stage_entry(
                 act.contract,
                 stage=ActStage.EMPLOYMENT,
@@ -573,6 +577,19 @@ def _record_stage_entry(
     return entry, created
 
 
+def _lock_contract(contract: OutsourcingContract) -> None:
+    """Serialise the advance order and the stage-1 act signature of one contract (PostgreSQL;
+    SQLite's IMMEDIATE transactions are serial anyway): each must see whether the other ran."""
+    OutsourcingContract.objects.select_for_update().filter(pk=contract.pk).values_list("pk").get()
+
+
+def _advance_ordered(contract: OutsourcingContract) -> bool:
+    _lock_contract(contract)
+    return StagePayment.objects.filter(
+        contract=contract, stage=ActStage.EMPLOYMENT, is_refund=False
+    ).exists()
+
+
 def payment_order(
     *, actor: User, contract_id: int, stage: int, idempotency_key: str
 ) -> LedgerEntry:
@@ -603,6 +620,7 @@ def payment_order_record(
             )
         return existing, False
     with transaction.atomic():
+        _lock_contract(contract)
         if stage == ActStage.EMPLOYMENT:
             amount = percent_of(contract.total_sum, ADVANCE_PERCENT)
             due_on = contract.advance_due_on
@@ -611,7 +629,13 @@ def payment_order_record(
                 "contract_sum": str(contract.total_sum),
                 "percent": ADVANCE_PERCENT,
             }
-            act = None
+            act = contract.acts.filter(stage=ActStage.EMPLOYMENT, status=ActStatus.SIGNED).first()
+            refund = Decimal(act.inputs.get("refund", "0")) if act is not None else Decimal(0)
+            if act is not None and refund > 0:
+                # OUT-22: stage 1 was signed before the advance was ordered; the part for the
+                # people not employed is not paid rather than paid and refunded.
+                amount -= refund
+                inputs = {**inputs, "advance": str(amount + refund), "refund_deducted": str(refund)}
         else:
             act = contract.acts.filter(stage=stage, status=ActStatus.SIGNED).first()
             if act is None:

@@ -1,19 +1,23 @@
 """Routes of the outsourcing API (included under ``/api/v1/``).
 
-Ids in paths are 1 to 18 digits: a longer number is not an id of ours (404), and is never passed
-to the database, where it would overflow a BIGINT.
+An id in a path above the largest BIGINT is read as 0, which no row has: the answer is the same
+JSON 404 as for any unknown id, and the number never reaches the database (where it would
+overflow).
 """
 
 from django.urls import path, register_converter
 
 from . import apis
 
+MAX_ID = 2**63 - 1
+
 
 class IdConverter:
-    regex = "[0-9]{1,18}"
+    regex = "[0-9]{1,100}"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        number = int(value)
+        return number if number <= MAX_ID else 0
 
     def to_url(self, value: int) -> str:
         return str(value)

@@ -362,7 +362,7 @@ class OfferPdfApi(APIView):
         responses=PDF_RESPONSE,
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        offer = _found(selectors.offer_document_for_agency(signed_in_user(request), pk))
+        offer = _found(selectors.offer_document_for_agency(_agency_user(request), pk))
         return _pdf(offer.document, f"draft-contract-{offer.lot.number}")
 
 
@@ -402,7 +402,7 @@ class AgencyContractDetailApi(APIView):
 
     @extend_schema(summary="One of the agency's contracts", responses=ContractSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        contract = _found(selectors.contract_get_for_agency(signed_in_user(request), pk))
+        contract = _found(selectors.contract_get_for_agency(_agency_user(request), pk))
         return Response(ContractSerializer(contract).data)
 
 
@@ -415,7 +415,7 @@ class LotPeopleApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         rows = contracts.lot_members_for_agency(
-            actor=signed_in_user(request), contract_id=pk, channel=AccessChannel.API
+            actor=_agency_user(request), contract_id=pk, channel=AccessChannel.API
         )
         data = [{"member": member_id, "person": person} for member_id, person in rows]
         return Response(LotPersonSerializer(data, many=True).data)
@@ -428,7 +428,7 @@ class PlacementListCreateApi(APIView):
         summary="The placements the agency reported", responses=PlacementSerializer(many=True)
     )
     def get(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _agency_user(request)
         _found(selectors.contract_get_for_agency(user, pk))
         return _paginated(
             self, request, selectors.placements_of_agency_contract(user, pk), PlacementSerializer
@@ -444,7 +444,7 @@ class PlacementListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         placement = acts.placement_report(
-            actor=signed_in_user(request),
+            actor=_agency_user(request),
             contract_id=pk,
             member_id=d["member"],
             employer_bin=d["employer_bin"],
@@ -464,7 +464,7 @@ class StageStatusApi(APIView):
         responses=StageSerializer(many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
-        contract = _found(selectors.contract_get_for_agency(signed_in_user(request), pk))
+        contract = _found(selectors.contract_get_for_agency(_agency_user(request), pk))
         today = timezone.localdate()
         stages = []
         for stage in ActStage.values:
@@ -489,7 +489,7 @@ class AgencyActListCreateApi(APIView):
 
     @extend_schema(summary="The contract's acts of services", responses=ActSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _agency_user(request)
         _found(selectors.contract_get_for_agency(user, pk))
         return _paginated(self, request, selectors.acts_of_agency_contract(user, pk), ActSerializer)
 
@@ -502,7 +502,7 @@ class AgencyActListCreateApi(APIView):
         serializer = ActPrepareSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         act = acts.act_prepare(
-            actor=signed_in_user(request),
+            actor=_agency_user(request),
             contract_id=pk,
             stage=serializer.validated_data["stage"],
         )
@@ -518,7 +518,7 @@ class AgencyActPdfApi(APIView):
         responses=PDF_RESPONSE,
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        act = _found(selectors.act_document_for_agency(signed_in_user(request), pk))
+        act = _found(selectors.act_document_for_agency(_agency_user(request), pk))
         return _pdf(act.document, act.number)
 
 
@@ -534,7 +534,7 @@ class AgencyActSubmitApi(APIView):
         serializer = SignedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         act = acts.act_submit(
-            actor=signed_in_user(request), act_id=pk, cms=serializer.validated_data["cms"]
+            actor=_agency_user(request), act_id=pk, cms=serializer.validated_data["cms"]
         )
         return Response(ActSerializer(act).data)
 
@@ -656,7 +656,7 @@ class ClmLotDetailApi(APIView):
         summary="A lot of the CLM with its people and queue", responses=ClmLotDetailSerializer
     )
     def get(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         return Response(ClmLotDetailSerializer(_clm_lot(user, pk)).data)
 
 
@@ -669,7 +669,7 @@ class LotWithdrawApi(APIView):
         responses=ClmLotDetailSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.lot_withdraw(actor=user, lot_id=pk, reason=serializer.validated_data["reason"])
@@ -725,7 +725,7 @@ class ClmAnnouncementDetailApi(APIView):
         responses=ClmAnnouncementDetailSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_announcement_detail(signed_in_user(request), pk))
+        return Response(_announcement_detail(_clm_user(request), pk))
 
 
 class AnnouncementPublishApi(APIView):
@@ -737,7 +737,7 @@ class AnnouncementPublishApi(APIView):
         responses=ClmAnnouncementDetailSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         services.announcement_publish(actor=user, announcement_id=pk)
         return Response(_announcement_detail(user, pk))
 
@@ -766,7 +766,7 @@ class ReviewApi(APIView):
         responses=ReviewQueueSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         serializer = ReviewInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -817,7 +817,7 @@ class ClmActPdfApi(APIView):
         responses=PDF_RESPONSE,
     )
     def get(self, request: Request, pk: int) -> HttpResponse:
-        act = _found(selectors.act_document_for_clm(signed_in_user(request), pk))
+        act = _found(selectors.act_document_for_clm(_clm_user(request), pk))
         return _pdf(act.document, act.number)
 
 
@@ -834,7 +834,7 @@ class ActSignApi(APIView):
         responses=ClmActSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         serializer = SignedSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         acts.act_sign(actor=user, act_id=pk, cms=serializer.validated_data["cms"])
@@ -850,7 +850,7 @@ class ActRefuseApi(APIView):
         responses=ClmActSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         serializer = ActRefuseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         acts.act_refuse(actor=user, act_id=pk, reasons=serializer.validated_data["reasons"])
@@ -866,7 +866,7 @@ class ActExtendApi(APIView):
         responses=ClmActSerializer,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         acts.act_extend(actor=user, act_id=pk)
         return Response(_clm_act(user, pk))
 
@@ -896,7 +896,7 @@ class PaymentOrderApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = signed_in_user(request)
+        user = _clm_user(request)
         serializer = PaymentOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = idempotency_key(request)
@@ -937,7 +937,7 @@ class LedgerApi(APIView):
         responses=LedgerSerializer,
     )
     def get(self, request: Request, pk: int) -> Response:
-        contract = _found(selectors.contract_get_for_clm(signed_in_user(request), pk))
+        contract = _found(selectors.contract_get_for_clm(_clm_user(request), pk))
         account = ledger.account_find(
             kind=AccountKind.OUTSOURCING_CONTRACT, reference=contract.number
         )
