@@ -12,6 +12,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("labormarket.registry.api_urls")),
     path("", include("labormarket.exchange.api_urls")),
     path("", include("labormarket.services.api_urls")),
+    path("", include("labormarket.outsourcing.api_urls")),
 ]
 
 urlpatterns = [

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from labormarket.accounts.models import User
 from labormarket.core.bin import InvalidBIN, parse_bin
 from labormarket.core.calendar import add_working_days, deadline_at, to_business_date
-from labormarket.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from labormarket.core.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
 from labormarket.core.money import percent_of, prorate
 from labormarket.core.pdf import render_pdf
 from labormarket.core.signatures import evidence as signatures
@@ -461,15 +461,21 @@ def act_refuse(*, actor: User, act_id: int, reasons: str) -> ServiceAct:
 def act_sign(*, actor: User, act_id: int, cms: bytes, now: datetime | None = None) -> ServiceAct:
     """OUT-21: the head of the CLM signs the act with EDS. Signing the stage-1 act records the
     refund the agency owes for the people not employed (OUT-22)."""
-    if not policies.clm_head_ids_of(actor):
-        raise NotFound()
     act = (
         ServiceAct.objects.select_related("contract__clm", "contract__agency", "contract__lot")
         .filter(pk=act_id)
         .first()
     )
-    if act is None or act.contract.clm_id not in policies.clm_head_ids_of(actor):
+    if act is None or not policies.can_run_clm(actor, act.contract.clm_id):
         raise NotFound()
+    if act.contract.clm_id not in policies.clm_head_ids_of(actor):
+        # The CLM's specialist sees the act (and may refuse it or announce further study) but
+        # the act is signed by the head of the CLM (Appendix 2: the customer's head).
+        raise Forbidden(
+            code="head_only",
+            message=_("The act is signed by the head of the centre of labour mobility."),
+            rule="OUT-21",
+        )
     content = bytes(act.document)
     result = signatures.verify(
         cms=cms,
@@ -491,7 +497,11 @@ def act_sign(*, actor: User, act_id: int, cms: bytes, now: datetime | None = Non
         act.decided_by = actor
         act.save(update_fields=["status", "decided_at", "decided_by", "clm_signature"])
         refund = Decimal(act.inputs.get("refund", "0"))
-        if act.stage == ActStage.EMPLOYMENT and refund > 0:
+        if act.stage == ActStage.EMPLOYMENT and refund > 0 and _advance_ordered(act.contract):
+            # The agency owes back part of the advance it got. When the advance has not been
+            # ordered yet there is nothing to refund: the advance, once ordered, is paid less
+            # this part (payment_order_record) — the same money, and never a refund above what
+            # was paid out.
             _record_stage_entry(
                 act.contract,
                 stage=ActStage.EMPLOYMENT,
@@ -528,7 +538,7 @@ def _record_stage_entry(
     inputs: dict[str, Any],
     idempotency_key: str,
     actor: User | None,
-) -> LedgerEntry:
+) -> tuple[LedgerEntry, bool]:
     if is_refund:
         kind, direction = EntryKind.ADVANCE_REFUND, Direction.IN
     elif stage == ActStage.EMPLOYMENT:
@@ -564,16 +574,40 @@ def _record_stage_entry(
             "idempotency_key_reused",
             _("This Idempotency-Key was used for another payment."),
         )
-    return entry
+    return entry, created
+
+
+def _lock_contract(contract: OutsourcingContract) -> None:
+    """Serialise the advance order and the stage-1 act signature of one contract (PostgreSQL;
+    SQLite's IMMEDIATE transactions are serial anyway): each must see whether the other ran."""
+    OutsourcingContract.objects.select_for_update().filter(pk=contract.pk).values_list("pk").get()
+
+
+def _advance_ordered(contract: OutsourcingContract) -> bool:
+    _lock_contract(contract)
+    return StagePayment.objects.filter(
+        contract=contract, stage=ActStage.EMPLOYMENT, is_refund=False
+    ).exists()
 
 
 def payment_order(
     *, actor: User, contract_id: int, stage: int, idempotency_key: str
 ) -> LedgerEntry:
+    """The CLM orders the payment of a stage; see :func:`payment_order_record`."""
+    entry, _created = payment_order_record(
+        actor=actor, contract_id=contract_id, stage=stage, idempotency_key=idempotency_key
+    )
+    return entry
+
+
+def payment_order_record(
+    *, actor: User, contract_id: int, stage: int, idempotency_key: str
+) -> tuple[LedgerEntry, bool]:
     """The CLM orders the payment of a stage: the advance (stage 1, OUT-22) once the contract is
     in force, or the stage-2/3 payment once that stage's act is signed (OUT-23, OUT-24). The
     amount is computed, never typed; replays of the same ``idempotency_key`` return the same
-    entry; a second order of a stage is refused; the total never passes the contract sum."""
+    entry; a second order of a stage is refused; the total never passes the contract sum.
+    ``(entry, created)``: ``created`` is False for a replay (HTTP 200 rather than 201)."""
     contract = _contract_of_clm(actor, contract_id)
     if stage not in ActStage.values:
         raise ValidationFailed.single("stage", "invalid_choice", _("The stage is 1, 2 or 3."))
@@ -584,8 +618,9 @@ def payment_order(
             raise Conflict(
                 "idempotency_key_reused", _("This Idempotency-Key was used for another payment.")
             )
-        return existing
+        return existing, False
     with transaction.atomic():
+        _lock_contract(contract)
         if stage == ActStage.EMPLOYMENT:
             amount = percent_of(contract.total_sum, ADVANCE_PERCENT)
             due_on = contract.advance_due_on
@@ -594,7 +629,13 @@ def payment_order(
                 "contract_sum": str(contract.total_sum),
                 "percent": ADVANCE_PERCENT,
             }
-            act = None
+            act = contract.acts.filter(stage=ActStage.EMPLOYMENT, status=ActStatus.SIGNED).first()
+            refund = Decimal(act.inputs.get("refund", "0")) if act is not None else Decimal(0)
+            if act is not None and refund > 0:
+                # OUT-22: stage 1 was signed before the advance was ordered; the part for the
+                # people not employed is not paid rather than paid and refunded.
+                amount -= refund
+                inputs = {**inputs, "advance": str(amount + refund), "refund_deducted": str(refund)}
         else:
             act = contract.acts.filter(stage=stage, status=ActStatus.SIGNED).first()
             if act is None:

@@ -218,6 +218,18 @@ def lot_people_for_agency(
 ) -> list[dict[str, Any]]:
     """OUT-17: the lot's people as the agency may see them — the eleven fields only, for the
     agency's own contracted lots only; every person read is written to the access log."""
+    return [row for _member_id, row in _lot_people(actor, contract_id, channel)]
+
+
+def lot_members_for_agency(
+    *, actor: User, contract_id: int, channel: str = AccessChannel.WEB
+) -> list[tuple[int, dict[str, Any]]]:
+    """OUT-17 as :func:`lot_people_for_agency`, each row with the id of the person's place in
+    the lot (``LotMember``) — the handle the agency reports a placement by; not personal data."""
+    return _lot_people(actor, contract_id, channel)
+
+
+def _lot_people(actor: User, contract_id: int, channel: str) -> list[tuple[int, dict[str, Any]]]:
     from labormarket.exchange.selectors import person_expectations_and_referrals
 
     contract = contract_for_agency(actor, contract_id)
@@ -232,7 +244,7 @@ def lot_people_for_agency(
         .order_by("person__last_name", "person__first_name", "pk")
     )
     exchange = person_expectations_and_referrals([m.person_id for m in members])
-    rows = []
+    rows: list[tuple[int, dict[str, Any]]] = []
     for member in members:
         person = member.person
         locality = person.address_kato
@@ -240,48 +252,51 @@ def lot_people_for_agency(
         phone = next((p.number for p in person.phones.all() if p.is_primary), "")
         extra = exchange.get(person.pk, {"referrals": [], "expectations": {}})
         rows.append(
-            {
-                "full_name": " ".join(
-                    part
-                    for part in (person.last_name, person.first_name, person.middle_name)
-                    if part
-                ),
-                "birth_date": person.birth_date.isoformat(),
-                "address": {
-                    "region": person.region.name if person.region_id else "",
-                    "district": district.name if district is not None else "",
-                    "locality": locality.name if locality is not None else "",
-                    "street": person.street,
-                    "house": person.house,
-                    "flat": person.flat,
+            (
+                member.pk,
+                {
+                    "full_name": " ".join(
+                        part
+                        for part in (person.last_name, person.first_name, person.middle_name)
+                        if part
+                    ),
+                    "birth_date": person.birth_date.isoformat(),
+                    "address": {
+                        "region": person.region.name if person.region_id else "",
+                        "district": district.name if district is not None else "",
+                        "locality": locality.name if locality is not None else "",
+                        "street": person.street,
+                        "house": person.house,
+                        "flat": person.flat,
+                    },
+                    "phone": phone,
+                    "email": person.email,
+                    "education": [
+                        {
+                            "level": record.level.name if record.level_id else "",
+                            "institution": record.institution,
+                            "speciality": record.speciality,
+                            "graduation_year": record.graduation_year,
+                        }
+                        for record in person.education.all()
+                    ],
+                    "work_history": [
+                        {
+                            "employer": entry.employer_name,
+                            "position": entry.position,
+                            "started_on": entry.started_on.isoformat(),
+                            "ended_on": entry.ended_on.isoformat() if entry.ended_on else None,
+                        }
+                        for entry in person.work_history.all()
+                    ],
+                    # Active measures and vocational guidance are recorded by the measures app;
+                    # until it holds records for the person these lists are empty.
+                    "active_measures": [],
+                    "vocational_guidance": [],
+                    "job_referrals": extra["referrals"],
+                    "expectations": extra["expectations"],
                 },
-                "phone": phone,
-                "email": person.email,
-                "education": [
-                    {
-                        "level": record.level.name if record.level_id else "",
-                        "institution": record.institution,
-                        "speciality": record.speciality,
-                        "graduation_year": record.graduation_year,
-                    }
-                    for record in person.education.all()
-                ],
-                "work_history": [
-                    {
-                        "employer": entry.employer_name,
-                        "position": entry.position,
-                        "started_on": entry.started_on.isoformat(),
-                        "ended_on": entry.ended_on.isoformat() if entry.ended_on else None,
-                    }
-                    for entry in person.work_history.all()
-                ],
-                # Active measures and vocational guidance are recorded by the measures app;
-                # until it holds records for the person these lists are empty.
-                "active_measures": [],
-                "vocational_guidance": [],
-                "job_referrals": extra["referrals"],
-                "expectations": extra["expectations"],
-            }
+            )
         )
     PersonAccessLog.objects.bulk_create(
         [

@@ -107,6 +107,28 @@ def signature_check(*, actor: User, cms: bytes, agency_id: int | None = None) ->
     )
 
 
+def confirmation_payload_for(
+    *, actor: User, lot_id: int, agency_id: int | None = None
+) -> tuple[Lot, bytes]:
+    """The lot open for selection and the exact bytes the actor's agency signs to confirm it
+    (OUT-07): what the signer is given before :func:`lot_confirm`."""
+    agency = _agency_for(actor, agency_id)
+    lot = (
+        Lot.objects.select_related("clm")
+        .filter(
+            pk=lot_id,
+            status__in=(LotStatus.OPEN, LotStatus.IN_REVIEW),
+            selection_day__isnull=False,
+            announcements__status=AnnouncementStatus.PUBLISHED,
+        )
+        .distinct()
+        .first()
+    )
+    if lot is None:
+        raise NotFound(_("There is no such lot open for selection."))
+    return lot, confirmation_payload(lot, agency, lot.selection_day)
+
+
 def selection_window_error(lot: Lot, moment: datetime) -> str | None:
     """Why a lot cannot be chosen at ``moment`` (OUT-03), or None when it can."""
     local = local_time(lot.clm, moment)

@@ -25,6 +25,7 @@ from .models import (
     LotConfirmation,
     LotMember,
     OutsourcingContract,
+    Placement,
     ServiceAct,
 )
 from .policies import agency_ids_of, clm_ids_of
@@ -198,3 +199,97 @@ def candidates_of_clm(user: Any) -> QuerySet[CategoryAssignment]:
         .select_related("person", "occupation")
         .order_by("occupation__code", "person__last_name")
     )
+
+
+# --- lookups of the API (``*_get_for``: None alike for "missing" and "not yours") -------------
+
+
+def contract_get_for_agency(user: Any, contract_id: int) -> OutsourcingContract | None:
+    return contracts_of_agency(user).filter(pk=contract_id).first()
+
+
+def contract_get_for_clm(user: Any, contract_id: int) -> OutsourcingContract | None:
+    return contracts_of_clm(user).filter(pk=contract_id).first()
+
+
+def offer_document_for_agency(user: Any, offer_id: int) -> ContractOffer | None:
+    """The offer with its draft PDF (the exact bytes the agency signs)."""
+    return (
+        ContractOffer.objects.filter(pk=offer_id, confirmation__agency_id__in=agency_ids_of(user))
+        .select_related("lot")
+        .first()
+    )
+
+
+def acts_of_agency_contract(user: Any, contract_id: int) -> QuerySet[ServiceAct]:
+    return (
+        ServiceAct.objects.filter(
+            contract_id=contract_id, contract__agency_id__in=agency_ids_of(user)
+        )
+        .select_related("contract")
+        .defer("document")
+        .order_by("stage", "prepared_at", "pk")
+    )
+
+
+def act_document_for_agency(user: Any, act_id: int) -> ServiceAct | None:
+    return (
+        ServiceAct.objects.filter(pk=act_id, contract__agency_id__in=agency_ids_of(user))
+        .select_related("contract")
+        .first()
+    )
+
+
+def act_document_for_clm(user: Any, act_id: int) -> ServiceAct | None:
+    return (
+        ServiceAct.objects.filter(pk=act_id, contract__clm_id__in=clm_ids_of(user))
+        .select_related("contract")
+        .first()
+    )
+
+
+def act_get_for_clm(user: Any, act_id: int) -> ServiceAct | None:
+    return (
+        ServiceAct.objects.filter(pk=act_id, contract__clm_id__in=clm_ids_of(user))
+        .select_related("contract__agency", "contract__lot")
+        .defer("document")
+        .first()
+    )
+
+
+def act_get_for_agency(user: Any, act_id: int) -> ServiceAct | None:
+    return acts_of_agency_contract_any(user).filter(pk=act_id).first()
+
+
+def acts_of_agency_contract_any(user: Any) -> QuerySet[ServiceAct]:
+    return (
+        ServiceAct.objects.filter(contract__agency_id__in=agency_ids_of(user))
+        .select_related("contract")
+        .defer("document")
+    )
+
+
+def placements_of_agency_contract(user: Any, contract_id: int) -> QuerySet[Placement]:
+    return Placement.objects.filter(
+        contract_id=contract_id, contract__agency_id__in=agency_ids_of(user)
+    ).order_by("reported_at", "pk")
+
+
+def announcement_get_for_clm(user: Any, announcement_id: int) -> Announcement | None:
+    return (
+        Announcement.objects.filter(pk=announcement_id, clm_id__in=clm_ids_of(user))
+        .select_related("clm__region", "responsible")
+        .first()
+    )
+
+
+def confirmation_get_for_clm(user: Any, confirmation_id: int) -> LotConfirmation | None:
+    return (
+        LotConfirmation.objects.filter(pk=confirmation_id, lot__clm_id__in=clm_ids_of(user))
+        .select_related("lot__occupation", "agency")
+        .first()
+    )
+
+
+def confirmation_get_for_agency(user: Any, confirmation_id: int) -> LotConfirmation | None:
+    return confirmations_of_agency(user).filter(pk=confirmation_id).first()

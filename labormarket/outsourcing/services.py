@@ -204,6 +204,11 @@ def cabinet_statement(agency: Organisation) -> bytes:
     return CABINET_STATEMENT.format(bin=agency.bin, name=agency.name).encode()
 
 
+def cabinet_statement_for(*, actor: User, agency_id: int | None = None) -> bytes:
+    """The statement the actor's agency signs to certify its cabinet (OUT-04)."""
+    return cabinet_statement(_agency_for(actor, agency_id))
+
+
 @dataclass(frozen=True)
 class CabinetDetails:
     contact_person: str
@@ -610,6 +615,15 @@ def announcement_draft(
         return announcement
     announcement.lots.set(_announced_lots(clm, selection_day))
     return announcement
+
+
+def announcement_refresh(
+    *, actor: User, clm_id: int | None = None, today: date | None = None
+) -> Announcement:
+    """The CLM's staff draft (or refresh) their announcement of the next selection day, as the
+    Wednesday task does (OUT-01); a published one is answered as it is."""
+    clm = _clm_for(actor, clm_id)
+    return announcement_draft(clm=clm, today=today or timezone.localdate(), actor=actor)
 
 
 def announcement_contents(announcement: Announcement) -> dict[str, Any]:

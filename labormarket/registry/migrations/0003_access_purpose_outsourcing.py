@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_employment_records'),
+        ("registry", "0002_employment_records"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='personaccesslog',
-            name='purpose',
-            field=models.CharField(choices=[('service_delivery', 'Providing a public service'), ('consultation', 'Consultation of the person'), ('active_measures', 'Active employment measures'), ('data_correction', "Correcting the person's data"), ('verification', 'Verification or inspection'), ('own_data', 'The person viewing their own data'), ('outsourcing', 'Services of a private employment agency under outsourcing')], max_length=32, verbose_name='purpose'),
+            model_name="personaccesslog",
+            name="purpose",
+            field=models.CharField(
+                choices=[
+                    ("service_delivery", "Providing a public service"),
+                    ("consultation", "Consultation of the person"),
+                    ("active_measures", "Active employment measures"),
+                    ("data_correction", "Correcting the person's data"),
+                    ("verification", "Verification or inspection"),
+                    ("own_data", "The person viewing their own data"),
+                    ("outsourcing", "Services of a private employment agency under outsourcing"),
+                ],
+                max_length=32,
+                verbose_name="purpose",
+            ),
         ),
     ]
