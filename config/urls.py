@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("labormarket.exchange.api_urls")),
     path("", include("labormarket.services.api_urls")),
     path("", include("labormarket.outsourcing.api_urls")),
+    path("", include("labormarket.outsourcing.monitoring_api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", include("labormarket.registry.urls")),
     path("", include("labormarket.exchange.urls")),
     path("", include("labormarket.services.urls")),
+    path("", include("labormarket.outsourcing.monitoring_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
