@@ -22,7 +22,10 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):  # type: ignore[no-untyped-def]
-    """Transactional tests flush every table afterwards; give them the classifiers again."""
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
+    """Transactional tests flush every table afterwards; give them the classifiers again —
+    whether they ask for the fixture or use ``@pytest.mark.django_db(transaction=True)``."""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and bool(marker.kwargs.get("transaction"))
+    if marked or {"transactional_db", "live_server"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db")
         _load_reference()

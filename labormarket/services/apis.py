@@ -33,7 +33,7 @@ from labormarket.registry.models import Person
 from labormarket.registry.selectors import person_search
 
 from . import policies, selectors, services
-from .choices import DocumentStatus, ServiceCode, StepStatus
+from .choices import ServiceCode, StepStatus
 from .models import Application, ApplicationEvent, ApplicationStep, ResultDocument
 from .serializers import (
     ApplicationDetailSerializer,
@@ -456,7 +456,9 @@ def _pdf_response(request: Request, pk: int, *, refusal: bool) -> HttpResponse:
     )
     if document is None or not document.pdf:
         raise NotFound()
-    if document.status != DocumentStatus.SIGNED and not _is_staff_for(user, application):
+    if not _is_staff_for(user, application) and not selectors.reaches_recipient(
+        application, document
+    ):
         raise NotFound()
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'

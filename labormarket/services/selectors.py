@@ -71,6 +71,16 @@ def with_documents(
     )
 
 
+def reaches_recipient(application: Application, document: ResultDocument) -> bool:
+    """Whether the recipient may have the document: signed, and the application finished — the
+    result reaches the citizen by the regulation's last step (handed over, or sent to the
+    cabinet), not as soon as the head has signed it."""
+    return (
+        document.status == DocumentStatus.SIGNED
+        and application.status != ApplicationStatus.IN_PROGRESS
+    )
+
+
 def result_document_of(application: Application) -> ResultDocument | None:
     """The application's result document (a notification or a referral), if drafted."""
     return (

@@ -309,7 +309,10 @@ class ApplicationListSerializer(serializers.Serializer):
         )
         if document is None:
             return None
-        if document.status == DocumentStatus.DRAFT and not self.context.get("staff"):
+        if not self.context.get("staff") and (
+            document.status == DocumentStatus.DRAFT
+            or application.status == ApplicationStatus.IN_PROGRESS
+        ):
             return None
         return dict(ApplicationResultSerializer(document).data)
 

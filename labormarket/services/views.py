@@ -414,21 +414,23 @@ def document_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The result PDF, to the centre staff who may see the application and to the recipient
     (a recipient sees it once it is signed)."""
     application = _application_for(request, pk)
-    return _pdf(request, selectors.result_document_of(application))
+    return _pdf(request, application, selectors.result_document_of(application))
 
 
 @login_required
 def refusal_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The motivated refusal PDF (SVC-04), to the same people as the result PDF."""
     application = _application_for(request, pk)
-    return _pdf(request, selectors.refusal_document_of(application))
+    return _pdf(request, application, selectors.refusal_document_of(application))
 
 
-def _pdf(request: AuthenticatedHttpRequest, document: ResultDocument | None) -> HttpResponse:
+def _pdf(
+    request: AuthenticatedHttpRequest, application: Application, document: ResultDocument | None
+) -> HttpResponse:
     if document is None or not document.pdf:
         raise Http404
     staff = _is_centre_staff(request.user)
-    if not staff and document.status != DocumentStatus.SIGNED:
+    if not staff and not selectors.reaches_recipient(application, document):
         raise Http404
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.number}.pdf"'

@@ -855,7 +855,9 @@ def test_the_citizens_list_takes_a_fixed_number_of_queries(
 # --- Result PDF and public verification -------------------------------------------------------
 
 
-def test_the_result_pdf_to_staff_and_to_the_recipient_once_signed(karaganda, akmola, sign):
+def test_svc_03_the_result_pdf_to_staff_and_to_the_recipient_once_handed_over(
+    karaganda, akmola, sign
+):
     user, person = citizen_of(KARAGANDA)
     application = register(karaganda, person)
     url = f"{API}/applications/{application['id']}/result.pdf"
@@ -886,6 +888,10 @@ def test_the_result_pdf_to_staff_and_to_the_recipient_once_signed(karaganda, akm
     assert APIClient().get(url).status_code == 403
 
     sign_drafted(karaganda, application["id"], sign)
+    # Signed but not handed over yet: the regulation's last step delivers it, not the signature.
+    assert client_for(user).get(url).status_code == 404
+    assert client_for(user).get(f"{API}/applications/{application['id']}/").json()["result"] is None
+    step(karaganda.clerk, application["id"], "issue")
     response = client_for(user).get(url)
     assert (response.status_code, response.content) == (200, bytes(document.pdf))
     assert client_for(stranger).get(url).status_code == 404
