@@ -106,7 +106,7 @@ bench-postgres: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m labormarket.bench $(BENCH_ARGS)
 
 messages: install
-	cd labormarket && ../$(MANAGE) makemessages -l ru -l kk -l en --no-obsolete && ../$(MANAGE) compilemessages
+	cd labormarket && ../$(PY) ../manage.py makemessages -l ru -l kk -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var
