@@ -87,6 +87,9 @@ def fire(
 
     def worker() -> None:
         try:
+            # A server's workers hold their connections (CONN_MAX_AGE): the burst does not pay
+            # for opening them.
+            connection.ensure_connection()
             barrier.wait()
             while True:
                 with lock:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,6 +191,21 @@ def lot_confirm(
                 )
             ),
             agency_certified=Exists(AgencyCabinet.objects.filter(agency_id=agency.pk)),
+            # Seen before any lock is taken, so that most refusals of the burst (a fourth lot,
+            # the same lot twice) wait for nobody; both are checked again under the locks.
+            already_confirmed=Exists(
+                LotConfirmation.objects.filter(
+                    lot=OuterRef("pk"), agency_id=agency.pk, selection_day=OuterRef("selection_day")
+                )
+            ),
+            agency_used=Subquery(
+                LotConfirmation.objects.filter(
+                    agency_id=agency.pk, selection_day=OuterRef("selection_day")
+                )
+                .values("agency_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
         )
         .filter(pk=lot_id)
         .first()
@@ -211,6 +226,10 @@ def lot_confirm(
     assert day is not None  # the window check needs it
     if not lot.announced:
         raise Conflict("not_announced", _("The lot has not been announced for today."), "OUT-01")
+    if lot.already_confirmed:
+        raise _already_confirmed()
+    if (lot.agency_used or 0) >= MAX_CONFIRMATIONS_PER_DAY:
+        raise _daily_limit()
     content = confirmation_payload(lot, agency, day)
     result = signatures.verify(
         cms=cms,
@@ -235,6 +254,15 @@ def lot_confirm(
     )
 
 
+def _daily_limit() -> Conflict:
+    return Conflict(
+        "daily_limit",
+        _("An agency may confirm at most %(n)d lots in one day.")
+        % {"n": MAX_CONFIRMATIONS_PER_DAY},
+        "OUT-07",
+    )
+
+
 def _already_confirmed() -> Conflict:
     return Conflict(
         "already_confirmed", _("The agency has already confirmed this lot today."), "OUT-07"
@@ -251,21 +279,29 @@ def _take_place(
     result: Any,
     moment: datetime,
 ) -> LotConfirmation:
-    if connection.vendor == "postgresql":
-        # Agency first, then lot, in every transaction: no lock cycles.
-        Organisation.objects.select_for_update().filter(pk=agency.pk).values_list("pk").get()
-        Lot.objects.select_for_update().filter(pk=lot.pk).values_list("pk").get()
-    # A second confirmation of the same lot fails on its unique constraint (see lot_confirm).
-    used = LotConfirmation.objects.filter(agency=agency, selection_day=day).count()
-    if used >= MAX_CONFIRMATIONS_PER_DAY:
-        raise Conflict(
-            "daily_limit",
-            _("An agency may confirm at most %(n)d lots in one day.")
-            % {"n": MAX_CONFIRMATIONS_PER_DAY},
-            "OUT-07",
+    confirmations = LotConfirmation._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Agency first, then lot, in every transaction: no lock cycles. (The subqueries of
+            # a select list run in order.) The counts below are a statement of their own, so
+            # that its snapshot is taken after the locks are held.
+            cursor.execute(
+                f"SELECT (SELECT id FROM {Organisation._meta.db_table} WHERE id = %s FOR UPDATE),"  # noqa: S608 - table names are the models'
+                f" (SELECT id FROM {Lot._meta.db_table} WHERE id = %s FOR UPDATE)",
+                [agency.pk, lot.pk],
+            )
+        # How many lots the agency has confirmed today, and the lot's last place today: one
+        # statement. A second confirmation of the same lot fails on its unique constraint (see
+        # lot_confirm).
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {confirmations} WHERE agency_id = %s AND selection_day = %s),"  # noqa: S608 - the model's table
+            f" (SELECT MAX(position) FROM {confirmations} WHERE lot_id = %s AND selection_day = %s)",
+            [agency.pk, day, lot.pk, day],
         )
-    last = LotConfirmation.objects.filter(lot=lot, selection_day=day).aggregate(m=Max("position"))
-    position = (last["m"] or 0) + 1
+        used, last = cursor.fetchone()
+    if used >= MAX_CONFIRMATIONS_PER_DAY:
+        raise _daily_limit()
+    position = (last or 0) + 1
     signature = signatures.store(
         cms=cms, content=content, result=result, purpose="outsourcing.lot_confirmation", actor=actor
     )

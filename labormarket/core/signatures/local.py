@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from collections.abc import Coroutine, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,6 +70,11 @@ REVOCATION_MODES: Final = ("require", "hard-fail", "soft-fail", "none")
 PATH_CACHE_SECONDS: Final = 300
 PATH_CACHE_SIZE: Final = 4096
 
+#: Verifiers built by ``from_settings``, by the digests of their roots and CRLs and their modes.
+_VERIFIERS: dict[tuple[Any, ...], LocalVerifier] = {}
+_VERIFIERS_KEPT: Final = 8
+_VERIFIERS_LOCK = threading.Lock()
+
 T = TypeVar("T")
 
 
@@ -116,12 +122,33 @@ class LocalVerifier:
         (``certificate_untrusted``, ``revocation_unknown``) instead of failing the request.
         """
         conf = signature_settings()
-        return cls(
-            trust_roots=_read_files(conf["TRUST_ROOTS"], "trust root"),
-            crls=_read_files(conf["CRLS"], "CRL"),
-            allow_fetching=bool(conf["ALLOW_FETCHING"]),
-            revocation_mode=str(conf["REVOCATION_MODE"]),
+        trust_roots = _read_files(conf["TRUST_ROOTS"], "trust root")
+        crls = _read_files(conf["CRLS"], "CRL")
+        allow_fetching = bool(conf["ALLOW_FETCHING"])
+        revocation_mode = str(conf["REVOCATION_MODE"])
+        # Parsing the roots and CRLs costs more than a signature check; the files are read on
+        # every call (a new CRL takes effect at once) and parsed only when their bytes change.
+        key = (
+            tuple(hashlib.sha256(data).digest() for data in trust_roots),
+            tuple(hashlib.sha256(data).digest() for data in crls),
+            allow_fetching,
+            revocation_mode,
         )
+        with _VERIFIERS_LOCK:
+            cached = _VERIFIERS.get(key)
+        if cached is not None and type(cached) is cls:
+            return cached
+        verifier = cls(
+            trust_roots=trust_roots,
+            crls=crls,
+            allow_fetching=allow_fetching,
+            revocation_mode=revocation_mode,
+        )
+        with _VERIFIERS_LOCK:
+            if len(_VERIFIERS) >= _VERIFIERS_KEPT:
+                _VERIFIERS.clear()
+            _VERIFIERS[key] = verifier
+        return verifier
 
     def verify(
         self,
