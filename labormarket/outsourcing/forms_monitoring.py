@@ -41,8 +41,8 @@ class DateInput(forms.DateInput):
 
 
 class MonitoringPeriodForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=DateInput())
+    date_from = forms.DateField(label=gettext_lazy("Period from"), widget=DateInput())
+    date_to = forms.DateField(label=gettext_lazy("Period to"), widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

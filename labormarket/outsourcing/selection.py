@@ -279,6 +279,10 @@ def _take_place(
     result: Any,
     moment: datetime,
 ) -> LotConfirmation:
+    # The evidence row first: it needs no lock, and the locks below are then held for less.
+    signature = signatures.store(
+        cms=cms, content=content, result=result, purpose="outsourcing.lot_confirmation", actor=actor
+    )
     confirmations = LotConfirmation._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -302,9 +306,6 @@ def _take_place(
     if used >= MAX_CONFIRMATIONS_PER_DAY:
         raise _daily_limit()
     position = (last or 0) + 1
-    signature = signatures.store(
-        cms=cms, content=content, result=result, purpose="outsourcing.lot_confirmation", actor=actor
-    )
     confirmation = LotConfirmation.objects.create(
         lot=lot,
         agency=agency,
