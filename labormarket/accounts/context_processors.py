@@ -27,7 +27,10 @@ def navigation_for(user: object) -> list[NavItem]:
     from labormarket.exchange.policies import staff_scope
     from labormarket.registry.policies import can_use_registry
 
-    items: list[NavItem] = [NavItem(_("Vacancies"), reverse("exchange:vacancy_list"), "search")]
+    items: list[NavItem] = [
+        NavItem(_("Vacancies"), reverse("exchange:vacancy_list"), "search"),
+        NavItem(_("Outsourcing"), reverse("outsourcing_public:announcements"), "megaphone"),
+    ]
     if not getattr(user, "is_authenticated", False):
         return items
     if can_use_registry(user):
