@@ -44,6 +44,7 @@ def navigation_for(user: object) -> list[NavItem]:
             NavItem(_("Employer's cabinet"), reverse("exchange:employer_cabinet"), "building-check")
         )
     if has_any_role(user, {Role.PEA_MANAGER}):
+        items.append(NavItem(_("Outsourcing cabinet"), reverse("outsourcing_agency:home"), "send"))
         items.append(NavItem(_("Monthly figures"), reverse("exchange:agency_reports"), "bar-chart"))
     if has_any_role(user, {Role.PEA_MANAGER, Role.EMPLOYER_MANAGER}):
         items.append(NavItem(_("My organisation"), reverse("accounts:organisation"), "building"))
