@@ -27,7 +27,10 @@ def navigation_for(user: object) -> list[NavItem]:
     from labormarket.exchange.policies import staff_scope
     from labormarket.registry.policies import can_use_registry
 
-    items: list[NavItem] = [NavItem(_("Vacancies"), reverse("exchange:vacancy_list"), "search")]
+    items: list[NavItem] = [
+        NavItem(_("Vacancies"), reverse("exchange:vacancy_list"), "search"),
+        NavItem(_("Outsourcing"), reverse("outsourcing_public:announcements"), "megaphone"),
+    ]
     if not getattr(user, "is_authenticated", False):
         return items
     if can_use_registry(user):
@@ -41,6 +44,7 @@ def navigation_for(user: object) -> list[NavItem]:
             NavItem(_("Employer's cabinet"), reverse("exchange:employer_cabinet"), "building-check")
         )
     if has_any_role(user, {Role.PEA_MANAGER}):
+        items.append(NavItem(_("Outsourcing cabinet"), reverse("outsourcing_agency:home"), "send"))
         items.append(NavItem(_("Monthly figures"), reverse("exchange:agency_reports"), "bar-chart"))
     if has_any_role(user, {Role.PEA_MANAGER, Role.EMPLOYER_MANAGER}):
         items.append(NavItem(_("My organisation"), reverse("accounts:organisation"), "building"))

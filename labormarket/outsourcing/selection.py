@@ -91,16 +91,27 @@ def readiness_payload(agency: Organisation, day: Any) -> bytes:
     ).encode()
 
 
+def _readiness_day(agency: Organisation) -> Any:
+    """The selection day a readiness check is for: today if it is one, else the next."""
+    return next_selection_day(local_time(agency, timezone.now()).date() - timedelta(days=1))
+
+
+def readiness_payload_for(*, actor: User, agency_id: int | None = None) -> bytes:
+    """The bytes the actor's agency signs for :func:`signature_check` (its next selection
+    day's readiness statement)."""
+    agency = _agency_for(actor, agency_id)
+    return readiness_payload(agency, _readiness_day(agency))
+
+
 def signature_check(*, actor: User, cms: bytes, agency_id: int | None = None) -> Any:
     """Before 09:00 an agency checks that its key will be accepted: the same checks as a
     confirmation (the agency's BIN, the manager's IIN, validity, revocation, trust), nothing
     written. A refusal names the reasons (OUT-04, OUT-07); a success also leaves the
     certificate path validated, so the confirmations at 09:00 are checked faster."""
     agency = _agency_for(actor, agency_id)
-    day = next_selection_day(local_time(agency, timezone.now()).date() - timedelta(days=1))
     return signatures.verify(
         cms=cms,
-        content=readiness_payload(agency, day),
+        content=readiness_payload(agency, _readiness_day(agency)),
         expected_iin=actor.iin or None,
         expected_bin=agency.bin,
         rule="OUT-07",

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from labormarket.accounts.models import Organisation
+
 from .choices import AnnouncementStatus, ConfirmationStatus, LotStatus
 from .models import (
     AgencyCabinet,
@@ -26,6 +28,7 @@ from .models import (
     LotMember,
     OutsourcingContract,
     Placement,
+    QualificationDocument,
     ServiceAct,
 )
 from .policies import agency_ids_of, clm_ids_of
@@ -56,6 +59,22 @@ def contracts_public() -> QuerySet[OutsourcingContract]:
 
 
 # --- agencies ------------------------------------------------------------------------------------
+
+
+def agencies_of(user: Any) -> QuerySet[Organisation]:
+    """The private employment agencies the user manages, by name."""
+    return (
+        Organisation.objects.filter(pk__in=agency_ids_of(user))
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+
+
+def qualification_documents_of(user: Any, agency_id: int) -> QuerySet[QualificationDocument]:
+    """The OUT-08 documents an agency the user manages has filed, newest first."""
+    return QualificationDocument.objects.filter(
+        agency_id=agency_id, agency_id__in=agency_ids_of(user)
+    ).order_by("-uploaded_at", "-pk")
 
 
 def cabinet_of(agency_id: int) -> AgencyCabinet | None:
