@@ -3,29 +3,14 @@ OUT-07, OUT-08, OUT-18, OUT-20…) is checked by the services, which name the fi
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from labormarket.core.forms import Base64Field
+
 from .choices import ActStage, QualificationDocumentKind
-
-
-class Base64Field(forms.CharField):
-    """A signature (CMS) the signing widget puts into the form as base64."""
-
-    default_error_messages = {"invalid": _("The signature is not valid base64.")}
-
-    def to_python(self, value: Any) -> bytes | str:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return ""  # empty, so that ``required`` applies (b"" is not an empty value)
-        try:
-            return base64.b64decode("".join((text or "").split()), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 def signature_field() -> Base64Field:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from labormarket.core.forms import Base64Field
 from labormarket.core.iin import InvalidIIN, parse_iin
 
 from .choices import REFERRAL_KINDS, ResultKind, ServiceCode
@@ -20,19 +19,6 @@ def _choices(form: forms.Form, name: str, choices: list[tuple[Any, str]]) -> Non
     field = form.fields[name]
     assert isinstance(field, forms.ChoiceField)
     field.choices = choices
-
-
-class Base64Field(forms.CharField):
-    """A signature (CMS) sent by the signing widget as base64."""
-
-    default_error_messages = {"invalid": _("The signature is not valid base64.")}
-
-    def to_python(self, value: Any) -> bytes:  # type: ignore[override]
-        text = super().to_python(value)
-        try:
-            return base64.b64decode("".join((text or "").split()), validate=True)
-        except (binascii.Error, ValueError) as error:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
 
 
 class OfficeApplicationForm(forms.Form):
