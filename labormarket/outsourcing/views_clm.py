@@ -374,7 +374,7 @@ def lot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     form = LotCreateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the service price per person."))
+        messages.error(request, _("Check the people chosen and the service price per person."))
         return _lot_form_page(request, form, status=400)
     ids: list[int] = form.cleaned_data["people"]
     result, status = _attempt(
