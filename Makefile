@@ -55,6 +55,7 @@ run: install
 	$(MANAGE) load_regulations
 	$(MANAGE) seed_demo
 	$(MANAGE) pki_init
+	$(MANAGE) seed_demo --cabinets
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) run_huey --workers 1 & \
 	  $(MANAGE) runserver $(HOST):$(PORT)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("labormarket.outsourcing.monitoring_urls")),
     path("", include("labormarket.outsourcing.urls_public")),
     path("", include("labormarket.outsourcing.urls_agency")),
+    path("", include("labormarket.outsourcing.urls_clm")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -39,6 +39,10 @@ def navigation_for(user: object) -> list[NavItem]:
         items.append(NavItem(_("Exchange"), reverse("exchange:staff_vacancies"), "briefcase"))
     if has_any_role(user, CENTRE_ROLES):
         items.append(NavItem(_("Public services"), reverse("services:queue"), "journal-check"))
+    if has_any_role(user, {Role.CLM_SPECIALIST, Role.CLM_HEAD}):
+        items.append(
+            NavItem(_("Outsourcing workspace"), reverse("outsourcing_clm:dashboard"), "people-fill")
+        )
     if has_any_role(user, {Role.EMPLOYER_MANAGER}):
         items.append(
             NavItem(_("Employer's cabinet"), reverse("exchange:employer_cabinet"), "building-check")

@@ -29,8 +29,23 @@ class Command(BaseCommand):
             default=DEFAULT_PERSONS,
             help=f"How many registry persons to create (0-{MAX_PERSONS}, default {DEFAULT_PERSONS}).",
         )
+        parser.add_argument(
+            "--cabinets",
+            action="store_true",
+            help="Only certify the demo agencies' outsourcing cabinets with their managers' EDS "
+            "from the test PKI (run after `manage.py pki_init`) and file their qualification "
+            "documents; nothing else is loaded.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["cabinets"]:
+            from labormarket.outsourcing.demo import format_report as outsourcing_report
+            from labormarket.outsourcing.demo import seed_outsourcing_cabinets
+
+            self.stdout.write(
+                outsourcing_report("Outsourcing cabinets", seed_outsourcing_cabinets())
+            )
+            return
         try:
             report = seed_demo(persons=options["persons"])
         except DemoDataError as error:
@@ -57,3 +72,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {label:<12} created {counts['created']:>4}  existing {counts['existing']:>4}"
             )
+        # The outsourcing marketplace stands on the CLM, its staff and the unemployed above.
+        from labormarket.outsourcing.demo import format_report as outsourcing_report
+        from labormarket.outsourcing.demo import seed_outsourcing_demo
+
+        self.stdout.write("\n" + outsourcing_report("Outsourcing", seed_outsourcing_demo()))
