@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from labormarket.core.errors import Conflict, ValidationFailed
 from labormarket.payments import services
@@ -82,7 +82,7 @@ def test_out_19_a_payment_up_to_the_contract_sum_is_accepted(contract):
 
 def test_out_19_a_payment_above_the_contract_sum_is_refused_and_writes_nothing(contract):
     record(contract, kind="stage_payment", amount=Decimal("2900000.00"), idempotency_key="first")
-    with pytest.raises(Conflict) as refused:
+    with translation.override("en"), pytest.raises(Conflict) as refused:
         record(contract, kind="stage_payment", amount=Decimal("100000.01"), idempotency_key="over")
     error = refused.value
     assert (error.code, error.rule, error.http_status) == ("ceiling_exceeded", "OUT-19", 409)
