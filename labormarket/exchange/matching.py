@@ -67,6 +67,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from labormarket.reference.models import EducationLevel
 from labormarket.registry.models import EducationRecord, Person
 
+from . import match_sql
 from .choices import CvStatus, CvVisibility, VacancyStatus
 from .models import Cv, Vacancy
 
@@ -677,6 +678,25 @@ def _score(v: _VacancyFacts, c: _CvFacts, ladder: _Ladder) -> _Scored | None:
     )
 
 
+def _postgres(model: type[Cv] | type[Vacancy]) -> bool:
+    return connections[router.db_for_read(model)].vendor == "postgresql"
+
+
+def _pg_in_region(v: _VacancyFacts) -> RawSQL:
+    return RawSQL(
+        "exchange_cv.facet_keys @> ARRAY[%s]::text[]",
+        ["r" + v.region_code],
+        output_field=BooleanField(),
+    )
+
+
+def _ranked(statement: match_sql.Statement, model: type[Cv] | type[Vacancy]) -> list[int]:
+    """The ids the ranking statement keeps (best first; its scores are scored again)."""
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 # --- Candidates for a vacancy --------------------------------------------------------------------
 
 _NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("pk").desc())
@@ -692,20 +712,13 @@ def _cv_pool(v: _VacancyFacts, *, include_centre_only: bool, today: Any) -> Quer
     if connections[router.db_for_read(Cv)].vendor == "postgresql":
         from .search import _facet_token
 
-        region_key = "r" + v.region_code
         pool = (
             _current_cvs(today)
             .extra(  # fixed SQL; the key is a parameter
                 where=["exchange_cv.search_document @@ %s::tsquery"],
                 params=[_facet_token("o" + prefix)],
             )
-            .annotate(
-                in_region=RawSQL(
-                    "exchange_cv.facet_keys @> ARRAY[%s]::text[]",
-                    [region_key],
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(in_region=_pg_in_region(v))
             .filter(Q(in_region=True) | Q(ready_to_relocate=True))
         )
     else:
@@ -748,15 +761,33 @@ def candidates_for_vacancy(
         return []
     v = _vacancy_facts(row, _language())
     today = timezone.localdate()
-    rows = list(
-        _cv_pool(v, include_centre_only=include_centre_only, today=today).values(
-            *_CV_COLUMNS, "in_region"
-        )[:POOL_SIZE]
-    )
+    pool = _cv_pool(v, include_centre_only=include_centre_only, today=today)
+    ladder = _ladder()
+    if _postgres(Cv):
+        # The pool is read and scored in SQL; only the best rows come back (match_sql).
+        ids = _ranked(
+            match_sql.candidates(
+                v,
+                include_centre_only=include_centre_only,
+                today=today,
+                pool_size=POOL_SIZE,
+                limit=limit,
+                ladder=ladder.sort_orders,
+            ),
+            Cv,
+        )
+        if not ids:
+            return []
+        rows = list(
+            Cv.objects.filter(pk__in=ids)
+            .annotate(in_region=_pg_in_region(v))
+            .values(*_CV_COLUMNS, "in_region")
+        )
+    else:
+        rows = list(pool.values(*_CV_COLUMNS, "in_region")[:POOL_SIZE])
     if not rows:
         return []
     regions = {r["pk"]: {v.region_id} for r in rows if r["in_region"]}
-    ladder = _ladder()
     best: dict[int, _Scored] = {}
     for c in _cv_facts(rows, regions, today):
         scored = _score(v, c, ladder)
@@ -806,10 +837,20 @@ def _vacancies_for(cvs_queryset: QuerySet[Cv], limit: int) -> list[Match]:
     if not rows:
         return []
     cvs = _cv_facts(rows, _cv_regions([r["pk"] for r in rows]), today)
-    vacancy_rows = list(_vacancy_pool(cvs).values(*_VACANCY_COLUMNS)[:POOL_SIZE])
+    ladder = _ladder()
+    if _postgres(Vacancy):
+        # The pool is read and scored in SQL; only the best rows come back (match_sql).
+        statement = match_sql.vacancies(
+            cvs, pool_size=POOL_SIZE, limit=limit, ladder=ladder.sort_orders
+        )
+        ids = _ranked(statement, Vacancy) if statement.sql else []
+        if not ids:
+            return []
+        vacancy_rows = list(Vacancy.objects.filter(pk__in=ids).values(*_VACANCY_COLUMNS))
+    else:
+        vacancy_rows = list(_vacancy_pool(cvs).values(*_VACANCY_COLUMNS)[:POOL_SIZE])
     if not vacancy_rows:
         return []
-    ladder = _ladder()
     language = _language()
     best: dict[int, _Scored] = {}
     for vacancy_row in vacancy_rows:
