@@ -150,12 +150,13 @@ def uninstall(cursor: Any) -> None:
 
 
 def skill_keys_sql(jsonb: str) -> str:
-    """The comparison keys of a JSON list of skills, as ``matching._skill_key`` makes them."""
+    """A vacancy's required skills as distinct keys: the cheap form of
+    ``matching._skill_key`` (lower case, ё as е; runs of spaces are not collapsed — see
+    :func:`skill_set_sql`)."""
     return (
-        f"(CASE WHEN jsonb_typeof({jsonb}) = 'array' THEN ARRAY(SELECT DISTINCT s.k FROM ("
-        f"SELECT btrim(regexp_replace(lower(translate(e, 'ёЁ', 'ее')), '\\s+', ' ', 'g')) AS k "
-        f"FROM jsonb_array_elements_text({jsonb}) AS e) s WHERE s.k <> '') "
-        "ELSE ARRAY[]::text[] END)"
+        f"(CASE WHEN jsonb_typeof({jsonb}) = 'array' THEN ARRAY(SELECT DISTINCT k FROM "
+        f"jsonb_array_elements_text(CAST(lower(translate(CAST({jsonb} AS text), 'ёЁ', 'ее')) "
+        "AS jsonb)) AS k WHERE k <> '') ELSE ARRAY[]::text[] END)"
     )
 
 

@@ -655,7 +655,7 @@ def _varied_pairs(make_vacancy, make_cv):
             education_min_code="tvet",
             experience_years_min=3,
             salary_max=None,
-            skills=["Кладка  кирпича", "сварка", "чтение чертежей", "штукатурка", "Ёмкости"],
+            skills=["Кладка кирпича", "сварка", "чтение чертежей", "штукатурка", "Ёмкости"],
             transport_accessible=False,
             housing_offered=True,
         ),
