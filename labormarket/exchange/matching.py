@@ -40,15 +40,16 @@ One person can have several published CVs: the candidates list keeps the best-sc
 person, and :func:`vacancies_for_person` keeps the best score of each vacancy over the person's
 CVs.
 
-Cost at national scale (measured on PostgreSQL 15, 1 000 000 CVs / 200 000 vacancies, 2 cores)
----------------------------------------------------------------------------------------------
-Python spends about 55 µs of CPU per pooled row (fetching, facts, scoring; explanations are only
-built for the rows returned), so :data:`POOL_SIZE` is what keeps the scoring inside the budget.
-The SQL is the hard part: no index combines the CV's occupations with its regions, so for a
-common sub-major group (100 000+ CVs) the pool query reads the whole group and takes seconds;
-vacancies for a person stay fast (the vacancy index on status, region, occupation). Meeting
-p95 ≤ 100 ms for candidates needs a denormalised key (sub-major group, region or "relocates",
-published_at) kept next to the CV, which the models do not have yet.
+PostgreSQL: the pool read in index order and ranked in SQL (docs/adr/0012)
+---------------------------------------------------------------------------
+Python spends about 55 µs of CPU per pooled row (fetching, facts, scoring), so scoring a pool
+of :data:`POOL_SIZE` rows in Python costs more than the whole budget leaves. On PostgreSQL,
+:mod:`labormarket.exchange.match_sql` therefore reads the pool in index order (the CV's match
+keys: sub-major group × region, and × "relocates"; the vacancies per occupation and region)
+and scores it in SQL with the same rules; the SQL keeps the best ``limit`` + ``SLACK`` rows,
+and only those are fetched, scored again here (the numbers and sentences shown) and cut to
+``limit``. The pool — the same hard conditions, the same cap, newest first — and so the lists
+are the same as on SQLite, where the pool is scored here.
 """
 
 from __future__ import annotations
