@@ -1768,6 +1768,7 @@ def _analyze(*, compact: bool = False) -> None:
                 "exchange_cv",
                 "exchange_cv_occupations",
                 "exchange_cv_regions",
+                "exchange_cv_match_key",
                 "registry_person",
                 "registry_educationrecord",
                 "accounts_organisation",

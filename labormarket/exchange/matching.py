@@ -40,15 +40,16 @@ One person can have several published CVs: the candidates list keeps the best-sc
 person, and :func:`vacancies_for_person` keeps the best score of each vacancy over the person's
 CVs.
 
-Cost at national scale (measured on PostgreSQL 15, 1 000 000 CVs / 200 000 vacancies, 2 cores)
----------------------------------------------------------------------------------------------
-Python spends about 55 µs of CPU per pooled row (fetching, facts, scoring; explanations are only
-built for the rows returned), so :data:`POOL_SIZE` is what keeps the scoring inside the budget.
-The SQL is the hard part: no index combines the CV's occupations with its regions, so for a
-common sub-major group (100 000+ CVs) the pool query reads the whole group and takes seconds;
-vacancies for a person stay fast (the vacancy index on status, region, occupation). Meeting
-p95 ≤ 100 ms for candidates needs a denormalised key (sub-major group, region or "relocates",
-published_at) kept next to the CV, which the models do not have yet.
+PostgreSQL: the pool read in index order and ranked in SQL (docs/adr/0012)
+---------------------------------------------------------------------------
+Python spends about 55 µs of CPU per pooled row (fetching, facts, scoring), so scoring a pool
+of :data:`POOL_SIZE` rows in Python costs more than the whole budget leaves. On PostgreSQL,
+:mod:`labormarket.exchange.match_sql` therefore reads the pool in index order (the CV's match
+keys: sub-major group × region, and × "relocates"; the vacancies per occupation and region)
+and scores it in SQL with the same rules; the SQL keeps the best ``limit`` + ``SLACK`` rows,
+and only those are fetched, scored again here (the numbers and sentences shown) and cut to
+``limit``. The pool — the same hard conditions, the same cap, newest first — and so the lists
+are the same as on SQLite, where the pool is scored here.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from labormarket.reference.models import EducationLevel
 from labormarket.registry.models import EducationRecord, Person
 
+from . import match_sql
 from .choices import CvStatus, CvVisibility, VacancyStatus
 from .models import Cv, Vacancy
 
@@ -677,6 +679,25 @@ def _score(v: _VacancyFacts, c: _CvFacts, ladder: _Ladder) -> _Scored | None:
     )
 
 
+def _postgres(model: type[Cv] | type[Vacancy]) -> bool:
+    return connections[router.db_for_read(model)].vendor == "postgresql"
+
+
+def _pg_in_region(v: _VacancyFacts) -> RawSQL:
+    return RawSQL(
+        "exchange_cv.facet_keys @> ARRAY[%s]::text[]",
+        ["r" + v.region_code],
+        output_field=BooleanField(),
+    )
+
+
+def _ranked(statement: match_sql.Statement, model: type[Cv] | type[Vacancy]) -> list[int]:
+    """The ids the ranking statement keeps (best first; its scores are scored again)."""
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 # --- Candidates for a vacancy --------------------------------------------------------------------
 
 _NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("pk").desc())
@@ -692,20 +713,13 @@ def _cv_pool(v: _VacancyFacts, *, include_centre_only: bool, today: Any) -> Quer
     if connections[router.db_for_read(Cv)].vendor == "postgresql":
         from .search import _facet_token
 
-        region_key = "r" + v.region_code
         pool = (
             _current_cvs(today)
             .extra(  # fixed SQL; the key is a parameter
                 where=["exchange_cv.search_document @@ %s::tsquery"],
                 params=[_facet_token("o" + prefix)],
             )
-            .annotate(
-                in_region=RawSQL(
-                    "exchange_cv.facet_keys @> ARRAY[%s]::text[]",
-                    [region_key],
-                    output_field=BooleanField(),
-                )
-            )
+            .annotate(in_region=_pg_in_region(v))
             .filter(Q(in_region=True) | Q(ready_to_relocate=True))
         )
     else:
@@ -748,15 +762,33 @@ def candidates_for_vacancy(
         return []
     v = _vacancy_facts(row, _language())
     today = timezone.localdate()
-    rows = list(
-        _cv_pool(v, include_centre_only=include_centre_only, today=today).values(
-            *_CV_COLUMNS, "in_region"
-        )[:POOL_SIZE]
-    )
+    pool = _cv_pool(v, include_centre_only=include_centre_only, today=today)
+    ladder = _ladder()
+    if _postgres(Cv):
+        # The pool is read and scored in SQL; only the best rows come back (match_sql).
+        ids = _ranked(
+            match_sql.candidates(
+                v,
+                include_centre_only=include_centre_only,
+                today=today,
+                pool_size=POOL_SIZE,
+                limit=limit,
+                ladder=ladder.sort_orders,
+            ),
+            Cv,
+        )
+        if not ids:
+            return []
+        rows = list(
+            Cv.objects.filter(pk__in=ids)
+            .annotate(in_region=_pg_in_region(v))
+            .values(*_CV_COLUMNS, "in_region")
+        )
+    else:
+        rows = list(pool.values(*_CV_COLUMNS, "in_region")[:POOL_SIZE])
     if not rows:
         return []
     regions = {r["pk"]: {v.region_id} for r in rows if r["in_region"]}
-    ladder = _ladder()
     best: dict[int, _Scored] = {}
     for c in _cv_facts(rows, regions, today):
         scored = _score(v, c, ladder)
@@ -806,10 +838,20 @@ def _vacancies_for(cvs_queryset: QuerySet[Cv], limit: int) -> list[Match]:
     if not rows:
         return []
     cvs = _cv_facts(rows, _cv_regions([r["pk"] for r in rows]), today)
-    vacancy_rows = list(_vacancy_pool(cvs).values(*_VACANCY_COLUMNS)[:POOL_SIZE])
+    ladder = _ladder()
+    if _postgres(Vacancy):
+        # The pool is read and scored in SQL; only the best rows come back (match_sql).
+        statement = match_sql.vacancies(
+            cvs, pool_size=POOL_SIZE, limit=limit, ladder=ladder.sort_orders
+        )
+        ids = _ranked(statement, Vacancy) if statement.sql else []
+        if not ids:
+            return []
+        vacancy_rows = list(Vacancy.objects.filter(pk__in=ids).values(*_VACANCY_COLUMNS))
+    else:
+        vacancy_rows = list(_vacancy_pool(cvs).values(*_VACANCY_COLUMNS)[:POOL_SIZE])
     if not vacancy_rows:
         return []
-    ladder = _ladder()
     language = _language()
     best: dict[int, _Scored] = {}
     for vacancy_row in vacancy_rows:

@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
@@ -97,6 +98,26 @@ def test_generated_rows_are_valid(small_data_set):
 def test_generated_vacancies_are_found_by_the_search(small_data_set):
     published = Vacancy.objects.filter(status=VacancyStatus.PUBLISHED).count()
     assert vacancy_search(VacancyQuery()).total == published
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's match keys")
+def test_generated_cvs_have_their_match_keys(small_data_set):
+    """The generator writes the tables directly; the triggers still keep the match keys."""
+    from labormarket.exchange import match_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM exchange_cv c, LATERAL ("  # noqa: S608
+            f"{match_sql._MATCH_KEY_ROWS}) q WHERE c.status = 'published'"
+        )
+        (expected,) = cursor.fetchone()
+        cursor.execute(
+            f"SELECT count(*) FROM {match_sql.MATCH_KEY_TABLE} m JOIN exchange_cv c "  # noqa: S608
+            "ON c.id = m.cv_id AND c.published_at IS NOT DISTINCT FROM m.published_at "
+            "AND split_part(m.key, '/', 1) IN (SELECT substr(x, 2) FROM unnest(c.facet_keys) x)"
+        )
+        (kept,) = cursor.fetchone()
+    assert kept == expected >= CVS
 
 
 def test_reset_deletes_generated_rows_only(small_data_set):

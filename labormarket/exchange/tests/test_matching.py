@@ -6,9 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 
-from labormarket.exchange import matching, services
+from labormarket.exchange import match_sql, matching, services
 from labormarket.exchange.choices import CvStatus, CvVisibility
 from labormarket.exchange.matching import (
     Criterion,
@@ -22,7 +23,7 @@ from labormarket.exchange.matching import (
 )
 from labormarket.exchange.models import Cv, Vacancy
 from labormarket.exchange.tests.conftest import cv_data, vacancy_data
-from labormarket.reference.models import DisabilityGroup, EducationLevel, Occupation
+from labormarket.reference.models import DisabilityGroup, EducationLevel, Occupation, Region
 from labormarket.registry import services as registry_services
 from labormarket.registry.models import EducationRecord
 from labormarket.registry.tests.factories import PersonFactory
@@ -610,12 +611,15 @@ def test_the_pool_is_capped_newest_first(make_vacancy, make_cv, monkeypatch):
 def test_matching_runs_a_fixed_number_of_queries(
     make_vacancy, make_cv, job_seeker, django_assert_num_queries
 ):
+    # PostgreSQL ranks the pool in SQL (match_sql): one statement more, then only the rows
+    # kept are fetched.
+    ranking = 1 if connection.vendor == "postgresql" else 0
     vacancy = make_vacancy()
     cv = make_cv(person=job_seeker, education="tvet")
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(5 + ranking):
         assert len(candidates_for_vacancy(vacancy)) == 1
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + ranking):
         assert len(vacancies_for_cv(cv)) == 1
 
     for code in ("7112", "7113", "7121", "7123", "7131", "7112"):
@@ -623,12 +627,158 @@ def test_matching_runs_a_fixed_number_of_queries(
         make_vacancy(occupation_code=code)
     make_cv(person=job_seeker, occupation_codes=["7121"])
 
-    # vacancy; the CV pool; its occupations; the persons' education; the education ladder
-    with django_assert_num_queries(5):
+    # vacancy; the education ladder; [the ranking;] the CV pool (or the rows kept); their
+    # occupations; the persons' education
+    with django_assert_num_queries(5 + ranking):
         assert len(candidates_for_vacancy(vacancy)) == 7
-    # the CVs; their occupations; the persons' education; their regions; the vacancy pool;
-    # the education ladder
-    with django_assert_num_queries(6):
+    # the CVs; their occupations; the persons' education; their regions; the education ladder;
+    # [the ranking;] the vacancy pool (or the rows kept)
+    with django_assert_num_queries(6 + ranking):
         assert len(vacancies_for_cv(cv)) == 7
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(6 + ranking):
         assert len(vacancies_for_person(job_seeker)) == 7
+
+
+# --- PostgreSQL: the pools and the score in SQL (match_sql) -----------------------------------
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL ranks the pools in SQL"
+)
+
+
+def _varied_pairs(make_vacancy, make_cv):
+    """Vacancies and CVs that differ in every scored criterion (and some hard conditions)."""
+    vacancies = [
+        make_vacancy(),
+        make_vacancy(
+            occupation_code="7113",
+            education_min_code="tvet",
+            experience_years_min=3,
+            salary_max=None,
+            skills=["Кладка кирпича", "сварка", "чтение чертежей", "штукатурка", "Ёмкости"],
+            transport_accessible=False,
+            housing_offered=True,
+        ),
+        make_vacancy(
+            occupation_code="7121",
+            locality_code=KOKSHETAU,
+            education_min_code="higher",
+            experience_years_min=7,
+            transport_accessible=False,
+            skills=[],
+            schedule_code="flexible",
+        ),
+        make_vacancy(occupation_code="7112", salary_min=Decimal("90000"), salary_max=None),
+    ]
+    cvs = [
+        make_cv(),
+        make_cv(occupation_codes=["7113"], education="tvet", experience_years=2),
+        make_cv(
+            occupation_codes=["7121", "7112"],
+            region_codes=[AKMOLA],
+            ready_to_relocate=True,
+            expected_salary=Decimal("420000"),
+            skills=["кладка кирпича", "ёмкости", "Сварка"],
+        ),
+        make_cv(occupation_codes=["7123"], skills=["чтение чертежей"], education="primary"),
+        make_cv(
+            occupation_codes=["7131"],
+            region_codes=[AKMOLA, KARAGANDA],
+            expected_salary=Decimal("95000"),
+            experience_years=10,
+            education="higher",
+            schedule_code="shift",
+        ),
+        make_cv(occupation_codes=["7112"], expected_salary=Decimal("1000000")),
+    ]
+    return vacancies, cvs
+
+
+@postgres_only
+def test_sql_scores_equal_the_python_scores_of_every_pair(make_vacancy, make_cv):
+    vacancies, cvs = _varied_pairs(make_vacancy, make_cv)
+    ladder = matching._ladder().sort_orders
+    today = timezone.localdate()
+    for vacancy in vacancies:
+        row = Vacancy.objects.filter(pk=vacancy.pk).values(*matching._VACANCY_COLUMNS).get()
+        v = matching._vacancy_facts(row, "en")
+        statement = match_sql.candidates(
+            v, include_centre_only=True, today=today, pool_size=100, limit=100, ladder=ladder
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
+            by_sql = {cv_id: float(score) for cv_id, score in cursor.fetchall()}
+        expected = {}
+        for cv in cvs:
+            pair = match_pair(vacancy, cv)
+            if (
+                isinstance(pair, Match)
+                and cv.occupations.filter(code__startswith=v.occupation_code[:2]).exists()
+            ):
+                expected[cv.pk] = pair.score
+        assert by_sql == expected, vacancy
+    for cv in cvs:
+        rows = list(Cv.objects.filter(pk=cv.pk).values(*matching._CV_COLUMNS))
+        facts = matching._cv_facts(rows, matching._cv_regions([cv.pk]), today)
+        statement = match_sql.vacancies(facts, pool_size=100, limit=100, ladder=ladder)
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
+            by_sql = {vacancy_id: float(score) for vacancy_id, score in cursor.fetchall()}
+        expected = {}
+        for vacancy in vacancies:
+            pair = match_pair(vacancy, cv)
+            if (
+                isinstance(pair, Match)
+                and cv.occupations.filter(code__startswith=vacancy.occupation.code[:2]).exists()
+            ):
+                expected[vacancy.pk] = pair.score
+        assert by_sql == expected, cv
+
+
+@postgres_only
+def test_the_sql_ranking_gives_the_lists_of_the_python_ranking(make_vacancy, make_cv, monkeypatch):
+    vacancies, cvs = _varied_pairs(make_vacancy, make_cv)
+    by_sql = [candidates_for_vacancy(v, limit=3) for v in vacancies]
+    by_sql_cv = [vacancies_for_cv(cv, limit=2) for cv in cvs]
+    monkeypatch.setattr(matching, "_postgres", lambda model: False)
+
+    assert by_sql == [candidates_for_vacancy(v, limit=3) for v in vacancies]
+    assert by_sql_cv == [vacancies_for_cv(cv, limit=2) for cv in cvs]
+
+
+def _match_keys(cv: Cv) -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT key, published_at, person_id, is_public, expires_on, schedule_id, "  # noqa: S608
+            f"has_health_limits FROM {match_sql.MATCH_KEY_TABLE} WHERE cv_id = %s",
+            [cv.pk],
+        )
+        return set(cursor.fetchall())
+
+
+@postgres_only
+def test_match_keys_follow_every_write_of_a_cv(make_cv, specialist):
+    cv = make_cv(publish=False, occupation_codes=["7112", "7121"], region_codes=[KARAGANDA])
+    assert _match_keys(cv) == set()
+
+    cv = services.cv_publish(actor=specialist, cv_id=cv.pk)
+    keys = _match_keys(cv)
+    assert {k[0] for k in keys} == {"71/" + KARAGANDA}
+    assert {k[1:] for k in keys} == {
+        (cv.published_at, cv.person_id, False, cv.expires_on, cv.schedule_id, False)
+    }
+
+    cv.regions.add(*Region.objects.filter(kato_code=AKMOLA))
+    Cv.objects.filter(pk=cv.pk).update(ready_to_relocate=True, health_limits="нет")
+    assert {k[0] for k in _match_keys(cv)} == {"71/" + KARAGANDA, "71/" + AKMOLA, "71/*"}
+    assert {k[-1] for k in _match_keys(cv)} == {True}
+
+    cv.occupations.set(Occupation.objects.filter(code="5223"))
+    assert {k[0] for k in _match_keys(cv)} == {"52/" + KARAGANDA, "52/" + AKMOLA, "52/*"}
+
+    Cv.objects.filter(pk=cv.pk).update(status=CvStatus.CLOSED)
+    assert _match_keys(cv) == set()
+    Cv.objects.filter(pk=cv.pk).update(status=CvStatus.PUBLISHED)
+    assert len(_match_keys(cv)) == 3
+    Cv.objects.filter(pk=cv.pk).delete()
+    assert _match_keys(cv) == set()
