@@ -343,6 +343,8 @@ def _markers(vendor: str) -> tuple[str, str]:
 
 
 def render(figures: BurstFigures) -> str:
+    from django.conf import settings
+
     name = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}.get(figures.vendor, figures.vendor)
     m = figures.machine
     ratio = figures.p99_ms / figures.baseline_p99_ms if figures.baseline_p99_ms else 0.0
@@ -350,7 +352,7 @@ def render(figures: BurstFigures) -> str:
         [
             f"## Outsourcing: the Monday 09:00 burst on {name}",
             "",
-            f"Measured {figures.when} on {m['cpu']}, {m['cores']} cores, {m['memory']}, "
+            f"Measured {figures.when} ({settings.TIME_ZONE}) on {m['cpu']}, {m['cores']} cores, {m['memory']}, "
             f"{m['os']}, Python {m['python']} (`make bench`, `labormarket/bench/outsourcing.py`).",
             f"{AGENCIES} certified agencies fire {AGENCIES * PER_AGENCY} EDS-signed confirmations "
             f"at {LOTS} lots at once from {THREADS} threads in {PROCESSES} processes "
