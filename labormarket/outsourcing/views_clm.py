@@ -28,6 +28,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -737,7 +738,11 @@ def contract_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("The payment of %(amount)s KZT is ordered, due by %(due)s (%(rule)s).")
-            % {"amount": entry.amount, "due": f"{entry.due_on:%d.%m.%Y}", "rule": entry.rule},
+            % {
+                "amount": number_format(entry.amount, 2, force_grouping=True),
+                "due": f"{entry.due_on:%d.%m.%Y}",
+                "rule": entry.rule,
+            },
         )
     else:
         messages.info(request, _("This payment order was already recorded: it is paid once."))
