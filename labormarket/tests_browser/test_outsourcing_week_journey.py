@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -188,7 +189,7 @@ def consenting(clm_specialist: User, category: int, occupation: Occupation) -> P
     return person
 
 
-def employment_extract(rows: list[tuple[str, str, date, date | None]]) -> io.StringIO:
+def employment_extract(rows: Sequence[tuple[str, str, date, date | None]]) -> io.StringIO:
     lines = ["iin,employer_bin,started_on,ended_on"]
     lines += [f"{i},{b},{s.isoformat()},{e.isoformat() if e else ''}" for i, b, s, e in rows]
     return io.StringIO("\n".join(lines) + "\n")
@@ -403,8 +404,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     go("/staff/outsourcing/reviews/")
     for confirmation in (first, second):
         follow(
-            page,
-            lambda c=confirmation: page.click(f"a[href='/staff/outsourcing/reviews/{c.pk}/']"),
+            page, partial(page.click, f"a[href='/staff/outsourcing/reviews/{confirmation.pk}/']")
         )
         expect(page.locator("#qualification-documents li")).to_have_count(3)
         page.check("#id_decision_0")
@@ -526,10 +526,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
         page.fill(f"#id_p{member}_employer_name", employer.name)
         page.fill(f"#id_p{member}_position", "Оператор")
         page.fill(f"#id_p{member}_started_on", started.isoformat())
-        follow(
-            page,
-            lambda m=member: page.click(f"form:has(#id_p{m}_employer_bin) button[type=submit]"),
-        )
+        follow(page, partial(page.click, f"form:has(#id_p{member}_employer_bin) [type=submit]"))
     assert contract.placements.filter(status=PlacementStatus.REPORTED).count() == 4
     extract = [(p.iin, employer.bin or "", s, None) for p, s in zip(employed, starts, strict=True)]
     import_employment_records(employment_extract(extract), file_name="esutd-2026-12.csv")
