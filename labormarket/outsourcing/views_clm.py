@@ -686,11 +686,16 @@ def _contract_page(
             }
         )
     placements = list(selectors_clm.contract_placements(contract))
+    advance = next(
+        (p for p in payments if p.stage == ActStage.EMPLOYMENT and not p.is_refund), None
+    )
     return render(
         request,
         "outsourcing/clm/contract.html",
         {
             "contract": contract,
+            # OUT-22: once the advance is ordered its deadline is met, not "overdue".
+            "advance_ordered_at": advance.entry.created_at if advance else None,
             "placements": placements,
             "acts": contract_acts,
             "stages": stages,

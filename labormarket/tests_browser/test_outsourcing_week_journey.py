@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -69,7 +70,7 @@ from labormarket.registry.choices import (
     LabourStatus,
 )
 from labormarket.registry.employment import import_employment_records
-from labormarket.registry.models import Consent, Person, PersonAccessLog
+from labormarket.registry.models import Consent, Person, PersonAccessLog, PersonPhone
 
 if TYPE_CHECKING:
     from labormarket.accounts.models import Organisation, User
@@ -152,9 +153,24 @@ def staff(organisation: Organisation, role: str, last_name: str, first_name: str
     return user
 
 
+def resident() -> Person:
+    """A registered unemployed person of Karaganda with an address, a phone and an e-mail."""
+    n = Person.objects.count() + 1
+    person = PersonFactory(
+        region=region(KARAGANDA),
+        labour_status=LabourStatus.UNEMPLOYED,
+        street="ул. Ерубаева",
+        house=str(10 + n),
+        flat=str(n),
+        email=f"person{n}@mail.kz",
+    )
+    PersonPhone.objects.create(person=person, number=f"+7701123456{n}", is_primary=True)
+    return person
+
+
 def consenting(clm_specialist: User, category: int, occupation: Occupation) -> Person:
     """A registered unemployed person of Karaganda with the Appendix 1 consent and a category."""
-    person = PersonFactory(region=region(KARAGANDA), labour_status=LabourStatus.UNEMPLOYED)
+    person = resident()
     Consent.objects.create(
         person=person,
         purpose=ConsentPurpose.OUTSOURCING,
@@ -173,7 +189,7 @@ def consenting(clm_specialist: User, category: int, occupation: Occupation) -> P
     return person
 
 
-def employment_extract(rows: list[tuple[str, str, date, date | None]]) -> io.StringIO:
+def employment_extract(rows: Sequence[tuple[str, str, date, date | None]]) -> io.StringIO:
     lines = ["iin,employer_bin,started_on,ended_on"]
     lines += [f"{i},{b},{s.isoformat()},{e.isoformat() if e else ''}" for i, b, s, e in rows]
     return io.StringIO("\n".join(lines) + "\n")
@@ -234,7 +250,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     # Four people ready through the services; the fifth is given a category and a consent on
     # the candidate page below. Three of five (60 %) are category 2 or 3 (OUT-06).
     ready = [consenting(specialist, c, occupation) for c in (2, 3, 1, 1)]
-    fifth = PersonFactory(region=karaganda, labour_status=LabourStatus.UNEMPLOYED)
+    fifth = resident()
     people = [*ready, fifth]
     iins = {p.iin for p in people} | {u.iin for u in (specialist, head, manager_a, manager_b)}
 
@@ -388,8 +404,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     go("/staff/outsourcing/reviews/")
     for confirmation in (first, second):
         follow(
-            page,
-            lambda c=confirmation: page.click(f"a[href='/staff/outsourcing/reviews/{c.pk}/']"),
+            page, partial(page.click, f"a[href='/staff/outsourcing/reviews/{confirmation.pk}/']")
         )
         expect(page.locator("#qualification-documents li")).to_have_count(3)
         page.check("#id_decision_0")
@@ -450,6 +465,11 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     follow(page, lambda: page.click("#people-link"))
     assert site.path_of(page) == f"/agency/outsourcing/contracts/{contract.pk}/people/"
     expect(page.locator("main article.card")).to_have_count(5)
+    for person in people:  # the name and ten more items each (OUT-17)
+        card = page.locator(f"article.card:has(h2:text-is('{person.full_name}'))")
+        expect(card.locator("dl dt")).to_have_count(10)
+        expect(card).to_contain_text(person.phones.get().number)
+        expect(card).to_contain_text(person.email)
     logged = PersonAccessLog.objects.filter(user=manager_b, purpose="outsourcing")
     assert logged.count() - before == 5
     assert set(logged.values_list("person_id", flat=True)) == {p.pk for p in people}
@@ -460,34 +480,16 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     assert contract.handed_over_at <= contract.handover_due_at
     shot(11, "agency-b-people")
 
-    # --- Monday 21 December: B reports four placements; the register confirms them (OUT-18) --
-    clock.go(PLACEMENTS_DAY, 10)
-    members = {m.person_id: m.pk for m in LotMember.objects.filter(lot=lot)}
-    starts = [date(2026, 12, 14), date(2026, 12, 15), date(2026, 12, 18), date(2026, 12, 21)]
-    employed = people[:4]
-    as_user(manager_b)
-    go(f"/agency/outsourcing/contracts/{contract.pk}/people/")
-    for person, started in zip(employed, starts, strict=True):
-        member = members[person.pk]
-        page.click(f"#person-{member} ~ details summary")
-        page.fill(f"#id_p{member}_employer_bin", employer.bin or "")
-        page.fill(f"#id_p{member}_employer_name", employer.name)
-        page.fill(f"#id_p{member}_position", "Оператор")
-        page.fill(f"#id_p{member}_started_on", started.isoformat())
-        follow(
-            page,
-            lambda m=member: page.click(f"form:has(#id_p{m}_employer_bin) button[type=submit]"),
-        )
-    assert contract.placements.filter(status=PlacementStatus.REPORTED).count() == 4
-    extract = [(p.iin, employer.bin or "", s, None) for p, s in zip(employed, starts, strict=True)]
-    import_employment_records(employment_extract(extract), file_name="esutd-2026-12.csv")
-    assert acts.placements_check() == 4  # the nightly task after the import
-    assert contract.placements.filter(status=PlacementStatus.CONFIRMED).count() == 4
-    go(f"/agency/outsourcing/contracts/{contract.pk}/")
-    expect(page.locator("#placement-counts")).to_contain_text("4")
-
-    # --- the advance (stage 1, 20 %): the form sent twice pays once (OUT-22) -----------------
+    # --- Friday 11 December: the advance (stage 1, 20 %); the form sent twice pays once (OUT-22)
+    clock.go(date(2026, 12, 11), 10)
     as_user(specialist)
+    go(f"/staff/outsourcing/lots/{lot.pk}/")
+    expect(page.locator("#lot-offers li")).to_have_count(2)  # A's withdrawn, B's signed
+    expect(page.locator("#lot-contract")).to_contain_text(contract.number)
+    expect(
+        page.locator(f"#lot-contract a[href='/staff/outsourcing/contracts/{contract.pk}/']")
+    ).to_be_visible()
+    shot(12, "clm-lot-contracted")
     go(f"/staff/outsourcing/contracts/{contract.pk}/")
     pay_form = "form[action$='/pay/']:has(#pay-stage-1)"
     # The first submission of a double click reaches the server, then the second.
@@ -505,8 +507,33 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
         "out",
     )
     assert LedgerEntry.objects.filter(account=advance.account).count() == 1
+    assert advance.due_on == contract.advance_due_on
     expect(page.locator("#pay-stage-1")).to_have_count(0)
-    shot(12, "clm-contract-advance")
+    expect(page.locator("#contract-deadlines .badge.text-bg-danger")).to_have_count(0)
+    shot(13, "clm-contract-advance")
+
+    # --- Monday 21 December: B reports four placements; the register confirms them (OUT-18) --
+    clock.go(PLACEMENTS_DAY, 10)
+    members = {m.person_id: m.pk for m in LotMember.objects.filter(lot=lot)}
+    starts = [date(2026, 12, 14), date(2026, 12, 15), date(2026, 12, 18), date(2026, 12, 21)]
+    employed = people[:4]
+    as_user(manager_b)
+    go(f"/agency/outsourcing/contracts/{contract.pk}/people/")
+    for person, started in zip(employed, starts, strict=True):
+        member = members[person.pk]
+        page.click(f"#person-{member} ~ details summary")
+        page.fill(f"#id_p{member}_employer_bin", employer.bin or "")
+        page.fill(f"#id_p{member}_employer_name", employer.name)
+        page.fill(f"#id_p{member}_position", "Оператор")
+        page.fill(f"#id_p{member}_started_on", started.isoformat())
+        follow(page, partial(page.click, f"form:has(#id_p{member}_employer_bin) [type=submit]"))
+    assert contract.placements.filter(status=PlacementStatus.REPORTED).count() == 4
+    extract = [(p.iin, employer.bin or "", s, None) for p, s in zip(employed, starts, strict=True)]
+    import_employment_records(employment_extract(extract), file_name="esutd-2026-12.csv")
+    assert acts.placements_check() == 4  # the nightly task after the import
+    assert contract.placements.filter(status=PlacementStatus.CONFIRMED).count() == 4
+    go(f"/agency/outsourcing/contracts/{contract.pk}/")
+    expect(page.locator("#placement-counts")).to_contain_text("4")
 
     # --- the stage-1 act after the 30 working days: 4 of 5 employed (OUT-20, OUT-21) ---------
     act_day = add_working_days(contract.employment_due_on, 1)
@@ -541,7 +568,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
         shot(number + 1, f"clm-act-{stage}-signed")
         return act
 
-    stage_1 = act_through(1, 13)
+    stage_1 = act_through(1, 14)
     assert (stage_1.people_count, stage_1.amount) == (4, Decimal("80000.00"))
     refund = StagePayment.objects.get(contract=contract, is_refund=True).entry
     assert (refund.amount, refund.direction) == (Decimal("20000.00"), "in")  # 100 000 × 1/5
@@ -550,7 +577,7 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     clock.go(date(2027, 3, 22), 10)  # the last start (21 December) + 3 months is a Sunday
     left = [(employed[3].iin, employer.bin or "", starts[3], date(2027, 2, 1))]
     import_employment_records(employment_extract(left), file_name="esutd-2027-02.csv")
-    stage_2 = act_through(2, 15)
+    stage_2 = act_through(2, 16)
     assert (stage_2.people_count, stage_2.amount) == (3, Decimal("150000.00"))
     as_user(specialist)
     go(f"/staff/outsourcing/contracts/{contract.pk}/")
@@ -569,13 +596,13 @@ def test_outsourcing_week_from_the_announcement_to_the_stage_2_payment(
     for amount in ("250000,00", "20000,00", "230000,00", "500000,00", "250000,00"):
         assert amount in totals or amount.replace(",", ".") in totals, totals
     expect(page.locator("#ledger tbody tr")).to_have_count(3)
-    shot(17, "clm-contract-ledger")
+    shot(18, "clm-contract-ledger")
     as_user(manager_b)
     go(f"/agency/outsourcing/contracts/{contract.pk}/")
     agency_totals = money(page.locator("#ledger-totals").text_content() or "")
     assert "250000,00" in agency_totals or "250000.00" in agency_totals
     expect(page.locator("#acts .badge.text-bg-success")).to_have_count(2)
-    shot(18, "agency-b-contract-paid")
+    shot(19, "agency-b-contract-paid")
 
     # No address the browser asked for carried an IIN (OUT-17, the system's rule for URLs).
     assert visited

@@ -613,6 +613,27 @@ def test_out_22_the_advance_is_ordered_once_even_when_the_form_is_sent_twice(wor
     assert [e.pk for e in page.context["ledger"].entries] == [entry.pk]
 
 
+def test_out_22_the_advance_deadline_is_met_once_the_advance_is_ordered(world):
+    """The contract page showed the advance as overdue even after it was ordered."""
+    client = signed_in(world.clm.specialist)
+
+    def advance_deadline(page: Any) -> str:
+        html = page.content.decode()
+        deadlines = html.split('id="contract-deadlines"', 1)[1].split("</dl>", 1)[0]
+        return deadlines.split("(OUT-22)</span>", 1)[1].split("</dd>", 1)[0]
+
+    with travel(LOOK):
+        before = client.get(reverse("outsourcing_clm:contract", args=[world.contract.pk]))
+        assert before.context["advance_ordered_at"] is None
+        assert "text-bg-danger" in advance_deadline(before)  # past its due date, not ordered
+        _pay(client, world.contract, 1, "clm-page-advance-deadline")
+        after = client.get(reverse("outsourcing_clm:contract", args=[world.contract.pk]))
+    entry = LedgerEntry.objects.get()
+    assert after.context["advance_ordered_at"] == entry.created_at
+    assert "text-bg-danger" not in advance_deadline(after)
+    assert "text-bg-success" in advance_deadline(after)
+
+
 def test_out_19_a_payment_above_the_contract_sum_is_refused(world):
     account = acts.contract_account(world.contract)
     payments.record_entry(
