@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from django import forms
@@ -646,6 +647,7 @@ def _people_page(
         {
             "member": member_id,
             "person": person,
+            "born": date.fromisoformat(person["birth_date"]),
             "placement": placements.get(member_id),
             "form": failed
             if failed_member == str(member_id)

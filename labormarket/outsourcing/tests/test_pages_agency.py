@@ -511,6 +511,7 @@ def test_out_17_the_people_page_shows_the_eleven_fields_and_logs_each_read(
     for member in contract.lot.members.select_related("person"):
         person = member.person
         assert person.last_name in text
+        assert f"{person.birth_date:%d.%m.%Y}" in text  # a date as the UI writes dates
         # Nothing beyond the eleven fields: no IIN, sex, citizenship or secondary phone.
         assert person.iin not in text
         assert f">{person.get_sex_display()}<" not in text
