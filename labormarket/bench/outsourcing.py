@@ -27,9 +27,9 @@ AGENCIES = 30
 LOTS = 50
 PER_AGENCY = 10
 ROUNDS = int(__import__("os").environ.get("BENCH_BURST_ROUNDS", "20"))
-THREADS = 40
+THREADS = int(__import__("os").environ.get("BENCH_BURST_THREADS", "40"))
 #: Worker processes sharing the threads, as a server's workers would (2 cores: 4 workers).
-PROCESSES = 4
+PROCESSES = int(__import__("os").environ.get("BENCH_BURST_PROCESSES", "4"))
 MONDAY = date(2026, 12, 7)
 WEDNESDAY = date(2026, 12, 2)
 NINE = datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Almaty"))

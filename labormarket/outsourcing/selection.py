@@ -15,15 +15,17 @@ transaction, so no lock is held while it is checked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 import time as time_module
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +35,7 @@ from labormarket.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from labormarket.core.pdf import render_pdf
 from labormarket.core.signatures import evidence as signatures
 
-from . import policies
+from . import policies, queue_sql
 from .choices import (
     LIVE_CONFIRMATION_STATUSES,
     REVIEW_REFUSAL_GROUNDS,
@@ -140,9 +142,12 @@ def confirmation_payload_for(
     return lot, confirmation_payload(lot, agency, lot.selection_day)
 
 
-def selection_window_error(lot: Lot, moment: datetime) -> str | None:
-    """Why a lot cannot be chosen at ``moment`` (OUT-03), or None when it can."""
-    local = local_time(lot.clm, moment)
+def selection_window_error(
+    lot: Lot, moment: datetime, *, zone: ZoneInfo | None = None
+) -> str | None:
+    """Why a lot cannot be chosen at ``moment`` (OUT-03), or None when it can. ``zone`` is the
+    CLM's region's time zone, when the caller has it without ``lot.clm``."""
+    local = moment.astimezone(zone) if zone is not None else local_time(lot.clm, moment)
     if lot.selection_day is None or local.date() != lot.selection_day:
         if local.weekday() != 0:
             return _("Lots are chosen on Mondays only, 09:00 to 18:30 local time.")
@@ -189,38 +194,7 @@ def lot_confirm(
     takes the next place in the lot's queue. Refusals name the rule: not certified (OUT-04),
     outside the window (OUT-03), a bad signature or a fourth lot of the day (OUT-07)."""
     agency = _agency_for(actor, agency_id)
-    # One read for the lot, whether it is announced for its day, and the agency's cabinet:
-    # this runs for every request of the Monday burst.
-    lot = (
-        Lot.objects.select_related("clm__region")
-        .annotate(
-            announced=Exists(
-                Announcement.objects.filter(
-                    lots=OuterRef("pk"),
-                    status=AnnouncementStatus.PUBLISHED,
-                    selection_day=OuterRef("selection_day"),
-                )
-            ),
-            agency_certified=Exists(AgencyCabinet.objects.filter(agency_id=agency.pk)),
-            # Seen before any lock is taken, so that most refusals of the burst (a fourth lot,
-            # the same lot twice) wait for nobody; both are checked again under the locks.
-            already_confirmed=Exists(
-                LotConfirmation.objects.filter(
-                    lot=OuterRef("pk"), agency_id=agency.pk, selection_day=OuterRef("selection_day")
-                )
-            ),
-            agency_used=Subquery(
-                LotConfirmation.objects.filter(
-                    agency_id=agency.pk, selection_day=OuterRef("selection_day")
-                )
-                .values("agency_id")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-        )
-        .filter(pk=lot_id)
-        .first()
-    )
+    lot = _lot_for_confirmation(lot_id, agency.pk)
     if lot is not None and not lot.agency_certified:
         raise Forbidden(
             code="cabinet_not_certified",
@@ -230,7 +204,7 @@ def lot_confirm(
     if lot is None or lot.status not in (LotStatus.OPEN, LotStatus.IN_REVIEW):
         raise NotFound(_("There is no such lot open for selection."))
     moment = now or timezone.now()
-    problem = selection_window_error(lot, moment)
+    problem = selection_window_error(lot, moment, zone=ZoneInfo(lot.clm_timezone))
     if problem:
         raise Conflict("outside_selection_window", problem, "OUT-03")
     day = lot.selection_day
@@ -249,10 +223,31 @@ def lot_confirm(
         expected_bin=agency.bin,
         rule="OUT-07",
     )
+    # Counted from the moment of the request, here rather than under the locks.
+    review_due_at = deadline_at(moment, REVIEW_WORKING_DAYS)
+    notice_due_at = deadline_at(moment, REVIEW_WORKING_DAYS + NOTICE_WORKING_DAYS)
     for attempt in range(_MAX_ATTEMPTS):
+        signature = signatures.evidence_row(
+            cms=cms,
+            content=content,
+            result=result,
+            purpose="outsourcing.lot_confirmation",
+            actor=actor,
+        )
+        confirmation = LotConfirmation(
+            lot=lot,
+            agency=agency,
+            selection_day=day,
+            confirmed_by=actor,
+            review_due_at=review_due_at,
+            notice_due_at=notice_due_at,
+        )
+        event = LotEvent(lot=lot, kind="confirmed", actor=actor, payload={"agency": agency.pk})
         try:
+            if connection.vendor == "postgresql":
+                return _take_place_in_one_call(signature, confirmation, event)
             with transaction.atomic():
-                return _take_place(actor, agency, lot, day, cms, content, result, moment)
+                return _take_place(signature, confirmation, event)
         except IntegrityError:
             if LotConfirmation.objects.filter(lot=lot, selection_day=day, agency=agency).exists():
                 raise _already_confirmed() from None
@@ -263,6 +258,47 @@ def lot_confirm(
     raise Conflict(
         "busy", _("Too many confirmations at once: send the confirmation again."), "OUT-07"
     )
+
+
+@functools.cache
+def _lot_for_confirmation_sql() -> str:
+    from labormarket.reference.models import Region
+
+    lots = Lot._meta.db_table
+    membership = Announcement._meta.get_field("lots")
+    through = membership.remote_field.through._meta.db_table
+    confirmations = LotConfirmation._meta.db_table
+    return (
+        f"SELECT l.*, r.timezone AS clm_timezone,"  # noqa: S608 - the models' tables; values are parameters
+        f" EXISTS (SELECT 1 FROM {through} m JOIN {Announcement._meta.db_table} a"
+        f"  ON a.id = m.{membership.m2m_column_name()}"
+        f"  WHERE m.{membership.m2m_reverse_name()} = l.id AND a.status = %s"
+        f"  AND a.selection_day = l.selection_day) AS announced,"
+        f" EXISTS (SELECT 1 FROM {AgencyCabinet._meta.db_table} WHERE agency_id = %s)"
+        f"  AS agency_certified,"
+        f" EXISTS (SELECT 1 FROM {confirmations} c WHERE c.lot_id = l.id AND c.agency_id = %s"
+        f"  AND c.selection_day = l.selection_day) AS already_confirmed,"
+        f" (SELECT COUNT(*) FROM {confirmations} c WHERE c.agency_id = %s"
+        f"  AND c.selection_day = l.selection_day) AS agency_used"
+        f" FROM {lots} l JOIN {Organisation._meta.db_table} o ON o.id = l.clm_id"
+        f" JOIN {Region._meta.db_table} r ON r.id = o.region_id"
+        f" WHERE l.id = %s"
+    )
+
+
+def _lot_for_confirmation(lot_id: int, agency_id: int) -> Lot | None:
+    """The lot with what :func:`lot_confirm` checks before any lock, in one statement: the time
+    zone of its CLM's region, whether it is announced for its day, whether the agency's cabinet
+    is certified, and — so that most refusals of the burst (a fourth lot, the same lot twice)
+    wait for nobody — whether the agency has confirmed it today and how many lots it has
+    (both checked again under the locks). Written out because it runs for every request of the
+    Monday burst, and the equivalent queryset took 3 ms of CPU to build and compile: as much as
+    checking the signature (docs/benchmarks.md)."""
+    rows = Lot.objects.raw(
+        _lot_for_confirmation_sql(),
+        [AnnouncementStatus.PUBLISHED, agency_id, agency_id, agency_id, lot_id],
+    )
+    return next(iter(rows), None)
 
 
 def _daily_limit() -> Conflict:
@@ -280,31 +316,14 @@ def _already_confirmed() -> Conflict:
     )
 
 
-def _take_place(
-    actor: User,
-    agency: Organisation,
-    lot: Lot,
-    day: Any,
-    cms: bytes,
-    content: bytes,
-    result: Any,
-    moment: datetime,
-) -> LotConfirmation:
+def _take_place(signature: Any, confirmation: LotConfirmation, event: LotEvent) -> LotConfirmation:
+    """The locked part of :func:`lot_confirm`, statement by statement (SQLite; on PostgreSQL
+    ``queue_sql`` runs the same in one call)."""
+    lot, agency, day = confirmation.lot, confirmation.agency, confirmation.selection_day
     # The evidence row first: it needs no lock, and the locks below are then held for less.
-    signature = signatures.store(
-        cms=cms, content=content, result=result, purpose="outsourcing.lot_confirmation", actor=actor
-    )
+    signature.save(force_insert=True)
     confirmations = LotConfirmation._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Agency first, then lot, in every transaction: no lock cycles. (The subqueries of
-            # a select list run in order.) The counts below are a statement of their own, so
-            # that its snapshot is taken after the locks are held.
-            cursor.execute(
-                f"SELECT (SELECT id FROM {Organisation._meta.db_table} WHERE id = %s FOR UPDATE),"  # noqa: S608 - table names are the models'
-                f" (SELECT id FROM {Lot._meta.db_table} WHERE id = %s FOR UPDATE)",
-                [agency.pk, lot.pk],
-            )
         # How many lots the agency has confirmed today, and the lot's last place today: one
         # statement. A second confirmation of the same lot fails on its unique constraint (see
         # lot_confirm).
@@ -316,24 +335,50 @@ def _take_place(
         used, last = cursor.fetchone()
     if used >= MAX_CONFIRMATIONS_PER_DAY:
         raise _daily_limit()
-    position = (last or 0) + 1
-    confirmation = LotConfirmation.objects.create(
-        lot=lot,
-        agency=agency,
-        selection_day=day,
-        position=position,
-        daily_number=used + 1,
-        confirmed_at=timezone.now(),
-        confirmed_by=actor,
-        signature=signature,
-        review_due_at=deadline_at(moment, REVIEW_WORKING_DAYS),
-        notice_due_at=deadline_at(moment, REVIEW_WORKING_DAYS + NOTICE_WORKING_DAYS),
-    )
-    if position == 1:
+    confirmation.position = (last or 0) + 1
+    confirmation.daily_number = used + 1
+    confirmation.confirmed_at = timezone.now()
+    confirmation.signature = signature
+    confirmation.save(force_insert=True)
+    if confirmation.position == 1:
         Lot.objects.filter(pk=lot.pk, status=LotStatus.OPEN).update(
-            status=LotStatus.IN_REVIEW, updated_at=timezone.now()
+            status=LotStatus.IN_REVIEW, updated_at=confirmation.confirmed_at
         )
-    _event(lot, "confirmed", actor, agency=agency.pk, position=position)
+    event.occurred_at = confirmation.confirmed_at
+    event.payload["position"] = confirmation.position
+    event.save(force_insert=True)
+    return confirmation
+
+
+def _take_place_in_one_call(
+    signature: Any, confirmation: LotConfirmation, event: LotEvent
+) -> LotConfirmation:
+    """PostgreSQL: the locked part of :func:`lot_confirm` as one autocommitted call, so that the
+    locks are released when the server has run it (``queue_sql``, ADR 0011)."""
+    confirmation.confirmed_at = timezone.now()  # the function adds its wait for the locks
+    with connection.cursor() as cursor:
+        place = queue_sql.take_place(
+            cursor,
+            signature=signature,
+            confirmation=confirmation,
+            event=event,
+            max_per_day=MAX_CONFIRMATIONS_PER_DAY,
+        )
+    if place.refusal == "already_confirmed":
+        raise _already_confirmed()
+    if place.refusal == "daily_limit":
+        raise _daily_limit()
+    assert place.refusal is None, place.refusal
+    signature.pk = place.signature_id
+    signature._state.adding = False
+    signature._state.db = connection.alias
+    confirmation.pk = place.confirmation_id
+    confirmation.position = place.position
+    confirmation.daily_number = place.daily_number
+    confirmation.confirmed_at = place.confirmed_at
+    confirmation.signature = signature
+    confirmation._state.adding = False
+    confirmation._state.db = connection.alias
     return confirmation
 
 

@@ -93,6 +93,40 @@ def to_der(raw: bytes) -> bytes:
     return raw
 
 
+#: RFC 5652 5.1: the fields of SignedData.
+_SIGNED_DATA_FIELDS: Final = (
+    "version",
+    "digest_algorithms",
+    "encap_content_info",
+    "certificates",
+    "crls",
+    "signer_infos",
+)
+#: Digests of certificates this process has parsed whole (see :func:`_parse_whole`).
+_PARSED_CERTIFICATES: dict[bytes, None] = {}
+_PARSED_CERTIFICATES_KEPT: Final = 4096
+
+
+def _parse_whole(signed_data: cms.SignedData) -> None:
+    """Run asn1crypto's lazy parser over every field, so that bad DER anywhere is found here
+    rather than when a field is first read. A certificate whose exact bytes this process has
+    parsed whole before is not parsed again: the same bytes parse the same way, and the
+    certificates are most of the work (a burst of confirmations carries the same few)."""
+    for name in _SIGNED_DATA_FIELDS:
+        value = signed_data[name]
+        if name != "certificates" or isinstance(value, core.Void):
+            value.native  # noqa: B018 - forces the lazy parser
+            continue
+        for choice in value:
+            digest = hashlib.sha256(choice.dump()).digest()
+            if digest in _PARSED_CERTIFICATES:
+                continue
+            choice.native  # noqa: B018 - forces the lazy parser
+            if len(_PARSED_CERTIFICATES) >= _PARSED_CERTIFICATES_KEPT:
+                _PARSED_CERTIFICATES.clear()
+            _PARSED_CERTIFICATES[digest] = None
+
+
 def parse_cms(raw: bytes) -> ParsedCms:
     """Parse a CMS SignedData fully, or raise :class:`CmsFormatError`."""
     der = to_der(raw)
@@ -103,7 +137,7 @@ def parse_cms(raw: bytes) -> ParsedCms:
         if content_info["content_type"].native != "signed_data":
             raise CmsFormatError("not SignedData")
         signed_data = content_info["content"]
-        signed_data.native  # noqa: B018 - forces the lazy parser over every field
+        _parse_whole(signed_data)
         encap = signed_data["encap_content_info"]
         content_type = encap["content_type"].native
         econtent = encap["content"]

@@ -59,9 +59,19 @@ def store(
     *, cms: bytes, content: bytes, result: VerificationResult, purpose: str, actor: Any
 ) -> Any:
     """The evidence row of a verified signature (call inside the write's transaction)."""
+    row = evidence_row(cms=cms, content=content, result=result, purpose=purpose, actor=actor)
+    row.save(force_insert=True)
+    return row
+
+
+def evidence_row(
+    *, cms: bytes, content: bytes, result: VerificationResult, purpose: str, actor: Any
+) -> Any:
+    """The evidence row of a verified signature, not yet saved: for a write that inserts it in
+    the same statement as the record it proves (``outsourcing.queue_sql``)."""
     from labormarket.core.models import StoredSignature
 
-    return StoredSignature.objects.create(
+    return StoredSignature(
         purpose=purpose,
         content_sha256=hashlib.sha256(content).hexdigest(),
         cms=cms,

@@ -14,9 +14,16 @@ from labormarket.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from labormarket.core.models import StoredSignature
 from labormarket.outsourcing import selection, services
 from labormarket.outsourcing.choices import ConfirmationStatus, LotStatus, OfferStatus
-from labormarket.outsourcing.models import AgencyNotice, ContractOffer, Lot, LotConfirmation
+from labormarket.outsourcing.models import (
+    AgencyNotice,
+    ContractOffer,
+    Lot,
+    LotConfirmation,
+    LotEvent,
+)
 
 from .conftest import MONDAY, Agency, at, make_agency, people
 
@@ -38,6 +45,14 @@ def test_out_07_confirmations_take_places_in_order(lot, agencies, sign):
     assert places == [1, 2, 3]
     lot.refresh_from_db()
     assert lot.status == LotStatus.IN_REVIEW
+    events = LotEvent.objects.filter(lot=lot, kind="confirmed").order_by("pk")
+    assert [e.payload for e in events] == [
+        {"agency": a.organisation.pk, "position": n} for n, a in enumerate(agencies, 1)
+    ]
+    queue = list(LotConfirmation.objects.filter(lot=lot).order_by("position"))
+    assert [c.confirmed_at for c in queue] == sorted(c.confirmed_at for c in queue)
+    assert [e.occurred_at for e in events] == [c.confirmed_at for c in queue]
+    assert [c.confirmed_by for c in queue] == [a.manager for a in agencies]
     first = LotConfirmation.objects.get(position=1)
     assert first.signature.signer_bin == agencies[0].organisation.bin
     assert first.review_due_at == at(date(2026, 12, 9), 23, 59).replace(
@@ -124,6 +139,49 @@ def test_out_07_a_fourth_confirmation_in_a_day_is_refused(clm, occupation, agenc
         confirm(sign, agency, lots[3])
     assert (refused.value.code, refused.value.rule) == ("daily_limit", "OUT-07")
     assert LotConfirmation.objects.filter(agency=agency.organisation).count() == 3
+
+
+@pytest.mark.parametrize("refusal", ["daily_limit", "already_confirmed"])
+def test_out_07_a_refusal_found_under_the_locks_writes_nothing(
+    clm, occupation, agencies, sign, monkeypatch, refusal
+):
+    """The race the lock-free early checks cannot see: the agency's other confirmations
+    committed after this request read them. The locked part (one call of
+    ``outsourcing_take_place`` on PostgreSQL, statements on SQLite) refuses and writes nothing —
+    no evidence row, no confirmation, no event."""
+    from .conftest import announce
+
+    lots = [
+        services.lot_create(
+            actor=clm.specialist,
+            person_ids=[p.pk for p in people(clm, occupation, hard=1, easy=2)],
+            price_per_person="50000",
+        )
+        for _ in range(4)
+    ]
+    announce(clm, lots)
+    for each in lots:
+        each.refresh_from_db()
+    agency = agencies[0]
+    done = lots[:3] if refusal == "daily_limit" else lots[:1]
+    for each in done:
+        confirm(sign, agency, each)
+    real = selection._lot_for_confirmation
+
+    def read_before_the_others_committed(lot_id: int, agency_id: int) -> Lot | None:
+        stale = real(lot_id, agency_id)
+        assert stale is not None
+        stale.agency_used, stale.already_confirmed = 0, False
+        return stale
+
+    monkeypatch.setattr(selection, "_lot_for_confirmation", read_before_the_others_committed)
+    counts = (StoredSignature.objects.count(), LotConfirmation.objects.count())
+    events = LotEvent.objects.count()
+    with pytest.raises(Conflict) as refused:
+        confirm(sign, agency, lots[3] if refusal == "daily_limit" else lots[0])
+    assert (refused.value.code, refused.value.rule) == (refusal, "OUT-07")
+    assert (StoredSignature.objects.count(), LotConfirmation.objects.count()) == counts
+    assert LotEvent.objects.count() == events
 
 
 def test_out_07_an_agency_confirms_a_lot_once(lot, agencies, sign):
