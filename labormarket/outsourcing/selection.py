@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from labormarket.accounts.models import Organisation, User
 from labormarket.core.calendar import deadline_at
+from labormarket.core.db import write_queue
 from labormarket.core.errors import Conflict, FieldErrors, Forbidden, NotFound
 from labormarket.core.pdf import render_pdf
 from labormarket.core.signatures import evidence as signatures
@@ -246,7 +247,7 @@ def lot_confirm(
         try:
             if connection.vendor == "postgresql":
                 return _take_place_in_one_call(signature, confirmation, event)
-            with transaction.atomic():
+            with write_queue(), transaction.atomic():
                 return _take_place(signature, confirmation, event)
         except IntegrityError:
             if LotConfirmation.objects.filter(lot=lot, selection_day=day, agency=agency).exists():
