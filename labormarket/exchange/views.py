@@ -3,12 +3,10 @@ the staff workspace for referring candidates."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from labormarket.accounts.choices import OrganisationKind
 from labormarket.accounts.models import Organisation
+from labormarket.core import pages
 from labormarket.core.errors import ApplicationError, NotFound, ValidationFailed
 from labormarket.core.http import AuthenticatedHttpRequest
 from labormarket.registry.models import Person
@@ -49,23 +48,6 @@ CRITERION_LABELS = {
     "salary": gettext_lazy("Salary"),
     "skills": gettext_lazy("Skills"),
 }
-
-
-def _page(request: HttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page") or 1)
-
-
-def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
-    """Run a service; a refusal becomes an error message. True when it went through."""
-    try:
-        action()
-    except NotFound as error:
-        raise Http404 from error
-    except ApplicationError as error:
-        messages.error(request, f"{error.message}" + (f" ({error.rule})" if error.rule else ""))
-        return False
-    messages.success(request, success)
-    return True
 
 
 # --- Public ----------------------------------------------------------------------------------
@@ -151,7 +133,7 @@ def employer_cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
         "exchange/employer_cabinet.html",
         {
             "employers": employers,
-            "page": _page(request, vacancies),
+            "page": pages.page_of(request, vacancies, PAGE_SIZE),
             "waiting": waiting,
             "refuse_form": RefuseForm(),
         },
@@ -230,10 +212,10 @@ def vacancy_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
 @login_required
 @require_POST
 def vacancy_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _run(
+    pages.run(
         request,
         lambda: services.vacancy_publish(actor=request.user, vacancy_id=pk),
-        _("The vacancy is on the exchange."),
+        success=_("The vacancy is on the exchange."),
     )
     return redirect("exchange:vacancy_detail", pk=pk)
 
@@ -241,10 +223,10 @@ def vacancy_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def vacancy_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _run(
+    pages.run(
         request,
         lambda: services.vacancy_close(actor=request.user, vacancy_id=pk),
-        _("The vacancy has been closed."),
+        success=_("The vacancy has been closed."),
     )
     return redirect("exchange:vacancy_detail", pk=pk)
 
@@ -252,10 +234,10 @@ def vacancy_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def referral_hire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _run(
+    pages.run(
         request,
         lambda: services.referral_hire(actor=request.user, referral_id=pk),
-        _("The hire has been recorded. The candidate has left the exchange."),
+        success=_("The hire has been recorded. The candidate has left the exchange."),
     )
     return redirect("exchange:employer_cabinet")
 
@@ -267,12 +249,12 @@ def referral_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the reason for the refusal."))
     else:
-        _run(
+        pages.run(
             request,
             lambda: services.referral_refuse(
                 actor=request.user, referral_id=pk, **form.cleaned_data
             ),
-            _("The refusal has been recorded."),
+            success=_("The refusal has been recorded."),
         )
     return redirect("exchange:employer_cabinet")
 
@@ -373,7 +355,7 @@ def staff_vacancies(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "exchange/staff_vacancies.html",
-        {"page": _page(request, queryset), "referrals": referrals},
+        {"page": pages.page_of(request, queryset, PAGE_SIZE), "referrals": referrals},
     )
 
 
@@ -392,12 +374,12 @@ def referral_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cv_id = request.POST.get("cv", "")
     if centre_id is None or not cv_id.isdigit():
         raise Http404
-    _run(
+    pages.run(
         request,
         lambda: services.referral_create(
             actor=request.user, vacancy_id=pk, cv_id=int(cv_id), organisation_id=centre_id
         ),
-        _("The CV has been sent to the employer; the answer is due within 3 working days."),
+        success=_("The CV has been sent to the employer; the answer is due within 3 working days."),
     )
     return redirect(reverse("exchange:candidates", args=[pk]))
 

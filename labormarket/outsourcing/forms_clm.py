@@ -10,7 +10,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from labormarket.core.errors import ApplicationError
 from labormarket.core.forms import Base64Field
 from labormarket.registry.choices import ConsentEvidence
 
@@ -30,14 +29,6 @@ class ClmForm(forms.Form):
                 continue
             css = "form-select" if isinstance(widget, forms.Select) else "form-control"
             widget.attrs.setdefault("class", css)
-
-    def add_service_errors(self, error: ApplicationError) -> None:
-        """Each of the service's field errors on its field (others on the form), rule named."""
-        for name, errors in error.fields.items():
-            target = name if name in self.fields else None
-            for item in errors:
-                text = str(item.message) + (f" ({item.rule})" if item.rule else "")
-                self.add_error(target, forms.ValidationError(text, code=item.code))
 
 
 FILTER_CHOICES = [

@@ -19,6 +19,7 @@ import functools
 import hashlib
 import random
 import time as time_module
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -195,26 +196,27 @@ def lot_confirm(
     takes the next place in the lot's queue. Refusals name the rule: not certified (OUT-04),
     outside the window (OUT-03), a bad signature or a fourth lot of the day (OUT-07)."""
     agency = _agency_for(actor, agency_id)
-    lot = _lot_for_confirmation(lot_id, agency.pk)
-    if lot is not None and not lot.agency_certified:
+    found = _lot_for_confirmation(lot_id, agency.pk)
+    lot, facts = found if found is not None else (None, None)
+    if facts is not None and not facts.agency_certified:
         raise Forbidden(
             code="cabinet_not_certified",
             message=_("Certify the agency's cabinet with its EDS before choosing lots."),
             rule="OUT-04",
         )
-    if lot is None or lot.status not in (LotStatus.OPEN, LotStatus.IN_REVIEW):
+    if lot is None or facts is None or lot.status not in (LotStatus.OPEN, LotStatus.IN_REVIEW):
         raise NotFound(_("There is no such lot open for selection."))
     moment = now or timezone.now()
-    problem = selection_window_error(lot, moment, zone=ZoneInfo(lot.clm_timezone))
+    problem = selection_window_error(lot, moment, zone=ZoneInfo(facts.clm_timezone))
     if problem:
         raise Conflict("outside_selection_window", problem, "OUT-03")
     day = lot.selection_day
     assert day is not None  # the window check needs it
-    if not lot.announced:
+    if not facts.announced:
         raise Conflict("not_announced", _("The lot has not been announced for today."), "OUT-01")
-    if lot.already_confirmed:
+    if facts.already_confirmed:
         raise _already_confirmed()
-    if (lot.agency_used or 0) >= MAX_CONFIRMATIONS_PER_DAY:
+    if facts.agency_used >= MAX_CONFIRMATIONS_PER_DAY:
         raise _daily_limit()
     content = confirmation_payload(lot, agency, day)
     result = signatures.verify(
@@ -267,7 +269,7 @@ def _lot_for_confirmation_sql() -> str:
 
     lots = Lot._meta.db_table
     membership = Announcement._meta.get_field("lots")
-    through = membership.remote_field.through._meta.db_table
+    through = Announcement.lots.through._meta.db_table
     confirmations = LotConfirmation._meta.db_table
     return (
         f"SELECT l.*, r.timezone AS clm_timezone,"  # noqa: S608 - the models' tables; values are parameters
@@ -287,7 +289,18 @@ def _lot_for_confirmation_sql() -> str:
     )
 
 
-def _lot_for_confirmation(lot_id: int, agency_id: int) -> Lot | None:
+@dataclass(frozen=True)
+class _Facts:
+    """What :func:`_lot_for_confirmation` reads beside the lot."""
+
+    clm_timezone: str
+    announced: bool
+    agency_certified: bool
+    already_confirmed: bool
+    agency_used: int
+
+
+def _lot_for_confirmation(lot_id: int, agency_id: int) -> tuple[Lot, _Facts] | None:
     """The lot with what :func:`lot_confirm` checks before any lock, in one statement: the time
     zone of its CLM's region, whether it is announced for its day, whether the agency's cabinet
     is certified, and — so that most refusals of the burst (a fourth lot, the same lot twice)
@@ -299,7 +312,17 @@ def _lot_for_confirmation(lot_id: int, agency_id: int) -> Lot | None:
         _lot_for_confirmation_sql(),
         [AnnouncementStatus.PUBLISHED, agency_id, agency_id, agency_id, lot_id],
     )
-    return next(iter(rows), None)
+    lot = next(iter(rows), None)
+    if lot is None:
+        return None
+    extra = lot.__dict__  # the statement's columns that are not the lot's
+    return lot, _Facts(
+        clm_timezone=str(extra["clm_timezone"]),
+        announced=bool(extra["announced"]),
+        agency_certified=bool(extra["agency_certified"]),
+        already_confirmed=bool(extra["already_confirmed"]),
+        agency_used=int(extra["agency_used"] or 0),
+    )
 
 
 def _daily_limit() -> Conflict:
@@ -373,6 +396,9 @@ def _take_place_in_one_call(
     signature.pk = place.signature_id
     signature._state.adding = False
     signature._state.db = connection.alias
+    assert place.position is not None
+    assert place.daily_number is not None
+    assert place.confirmed_at is not None
     confirmation.pk = place.confirmation_id
     confirmation.position = place.position
     confirmation.daily_number = place.daily_number

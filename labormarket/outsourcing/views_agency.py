@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -24,7 +23,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +31,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from labormarket.accounts.models import Organisation
-from labormarket.core.errors import ApplicationError, NotFound
+from labormarket.core import pages
+from labormarket.core.errors import NotFound
 from labormarket.core.http import AuthenticatedHttpRequest
 from labormarket.payments import selectors as ledger
 from labormarket.payments.choices import AccountKind
@@ -77,36 +76,6 @@ def _agency(request: AuthenticatedHttpRequest) -> tuple[Organisation, list[Organ
     return chosen, agencies
 
 
-def _report(request: AuthenticatedHttpRequest, error: ApplicationError, form: Any = None) -> int:
-    """A service's refusal as a message naming the rule and each field (on the form where it
-    has that field); the HTTP status to answer with. "Not found" is a 404."""
-    if isinstance(error, NotFound):
-        raise Http404 from error
-    text = str(error.message) + (f" ({error.rule})" if error.rule else "")
-    for name, field_errors in error.fields.items():
-        for field_error in field_errors:
-            detail = str(field_error.message) + (
-                f" ({field_error.rule})" if field_error.rule else ""
-            )
-            field = form.fields.get(name) if form is not None else None
-            if field is not None and not field.widget.is_hidden:
-                form.add_error(name, detail)
-            else:
-                text += f" {detail}"
-    messages.error(request, text)
-    return error.http_status
-
-
-def _attempt(
-    request: AuthenticatedHttpRequest, action: Callable[[], T], form: Any = None
-) -> tuple[T | None, int]:
-    """Run a service: (its result, 200), or (None, the refusal's status) with the message."""
-    try:
-        return action(), 200
-    except ApplicationError as error:
-        return None, _report(request, error, form)
-
-
 def _invalid(request: AuthenticatedHttpRequest, form: forms.Form) -> int:
     """A form that did not validate: its hidden signature field has no place to show an error,
     so every error is also in the message. 400."""
@@ -118,10 +87,6 @@ def _invalid(request: AuthenticatedHttpRequest, form: forms.Form) -> int:
     )
     messages.error(request, text or _("Check the fields marked below."))
     return 400
-
-
-def _page(request: AuthenticatedHttpRequest, queryset: Any) -> Any:
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page") or 1)
 
 
 def _bytes(content: bytes) -> JsonResponse:
@@ -231,12 +196,12 @@ def cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
     details = services.CabinetDetails(
         **{name: data[name] for name in CabinetForm.base_fields if name != "cms"}
     )
-    done, status = _attempt(
+    done, status = pages.attempt(
         request,
         lambda: services.cabinet_certify(
             actor=request.user, details=details, cms=data["cms"], agency_id=agency.pk
         ),
-        form,
+        form=form,
     )
     if done is None:
         return _cabinet_page(request, agency, agencies, form, status)
@@ -267,7 +232,9 @@ def _documents_page(
         {
             "tab": "documents",
             "form": form,
-            "page": _page(request, selectors.qualification_documents_of(request.user, agency.pk)),
+            "page": pages.page_of(
+                request, selectors.qualification_documents_of(request.user, agency.pk), PAGE_SIZE
+            ),
             "missing": _kind_labels(services.qualification_missing(agency)),
         },
         status,
@@ -285,7 +252,7 @@ def documents(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _documents_page(request, agency, agencies, form, _invalid(request, form))
     data = form.cleaned_data
-    done, status = _attempt(
+    done, status = pages.attempt(
         request,
         lambda: services.qualification_document_add(
             actor=request.user,
@@ -294,7 +261,7 @@ def documents(request: AuthenticatedHttpRequest) -> HttpResponse:
             upload=data["file"],
             agency_id=agency.pk,
         ),
-        form,
+        form=form,
     )
     if done is None:
         return _documents_page(request, agency, agencies, form, status)
@@ -319,7 +286,7 @@ def _lots_page(
     user = request.user
     now = timezone.now()
     today = services.local_time(agency, now).date()
-    page = _page(request, selectors.lots_open_for(user))
+    page = pages.page_of(request, selectors.lots_open_for(user), PAGE_SIZE)
     lots = list(page.object_list)
     mine = {
         c.lot_id: c
@@ -383,7 +350,7 @@ def lot_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
         return _lots_page(request, agency, agencies, _invalid(request, form))
-    confirmation, status = _attempt(
+    confirmation, status = pages.attempt(
         request,
         lambda: selection.lot_confirm(
             actor=request.user, lot_id=pk, cms=form.cleaned_data["cms"], agency_id=agency.pk
@@ -425,7 +392,7 @@ def readiness_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
         return _lots_page(request, agency, agencies, _invalid(request, form))
-    result, status = _attempt(
+    result, status = pages.attempt(
         request,
         lambda: selection.signature_check(
             actor=request.user, cms=form.cleaned_data["cms"], agency_id=agency.pk
@@ -449,7 +416,7 @@ def readiness_check(request: AuthenticatedHttpRequest) -> HttpResponse:
 def confirmations(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agency's confirmations: place in the queue, review deadline, result and grounds."""
     agency, agencies = _agency(request)
-    page = _page(request, selectors.confirmations_of_agency(request.user))
+    page = pages.page_of(request, selectors.confirmations_of_agency(request.user), PAGE_SIZE)
     return _render(
         request, "confirmations.html", agency, agencies, {"tab": "confirmations", "page": page}
     )
@@ -460,7 +427,7 @@ def confirmations(request: AuthenticatedHttpRequest) -> HttpResponse:
 def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The notices the CLMs sent to the agency's cabinet (OUT-09, OUT-11, OUT-12, OUT-21)."""
     agency, agencies = _agency(request)
-    page = _page(request, selectors.notices_of_agency(request.user))
+    page = pages.page_of(request, selectors.notices_of_agency(request.user), PAGE_SIZE)
     return _render(request, "notices.html", agency, agencies, {"tab": "notices", "page": page})
 
 
@@ -472,7 +439,7 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
 def offers(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Draft contracts sent to the agency, with the date each must be signed by (OUT-12)."""
     agency, agencies = _agency(request)
-    page = _page(request, selectors.offers_of_agency(request.user))
+    page = pages.page_of(request, selectors.offers_of_agency(request.user), PAGE_SIZE)
     return _render(request, "offers.html", agency, agencies, {"tab": "offers", "page": page})
 
 
@@ -541,7 +508,7 @@ def offer_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
         return _offer_page(request, offer, _invalid(request, form))
-    contract, status = _attempt(
+    contract, status = pages.attempt(
         request,
         lambda: contracts.contract_sign(
             actor=request.user, offer_id=offer.pk, cms=form.cleaned_data["cms"]
@@ -561,7 +528,7 @@ def offer_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def contract_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     agency, agencies = _agency(request)
-    page = _page(request, selectors.contracts_of_agency(request.user))
+    page = pages.page_of(request, selectors.contracts_of_agency(request.user), PAGE_SIZE)
     return _render(request, "contracts.html", agency, agencies, {"tab": "contracts", "page": page})
 
 
@@ -607,7 +574,9 @@ def _contract_page(
                 "confirmed": placed.count(PlacementStatus.CONFIRMED),
                 "not_confirmed": placed.count(PlacementStatus.NOT_CONFIRMED),
             },
-            "page": _page(request, selectors.acts_of_agency_contract(user, contract.pk)),
+            "page": pages.page_of(
+                request, selectors.acts_of_agency_contract(user, contract.pk), PAGE_SIZE
+            ),
             "prepare_form": prepare_form or ActPrepareForm(),
             "entries": list(ledger.account_entries(account_id=account.pk)) if account else [],
             "totals": ledger.account_totals(account_id=account.pk) if account else None,
@@ -685,7 +654,7 @@ def placement_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     if not form.is_valid():
         return _people_page(request, contract, _invalid(request, form), form)
     data = form.cleaned_data
-    done, status = _attempt(
+    done, status = pages.attempt(
         request,
         lambda: acts.placement_report(
             actor=request.user,
@@ -696,7 +665,7 @@ def placement_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             position=data["position"],
             started_on=data["started_on"],
         ),
-        form,
+        form=form,
     )
     if done is None:
         return _people_page(request, contract, status, form)
@@ -719,12 +688,12 @@ def act_prepare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = ActPrepareForm(request.POST)
     if not form.is_valid():
         return _contract_page(request, contract, _invalid(request, form), form)
-    act, status = _attempt(
+    act, status = pages.attempt(
         request,
         lambda: acts.act_prepare(
             actor=request.user, contract_id=contract.pk, stage=form.cleaned_data["stage"]
         ),
-        form,
+        form=form,
     )
     if act is None:
         return _contract_page(request, contract, status, form)
@@ -769,7 +738,7 @@ def act_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
         return _contract_page(request, contract, _invalid(request, form))
-    submitted, status = _attempt(
+    submitted, status = pages.attempt(
         request,
         lambda: acts.act_submit(actor=request.user, act_id=act.pk, cms=form.cleaned_data["cms"]),
     )

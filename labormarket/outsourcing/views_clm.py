@@ -23,7 +23,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -33,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from labormarket.core.errors import ApplicationError, NotFound
+from labormarket.core import pages
+from labormarket.core.errors import ApplicationError
 from labormarket.core.http import AuthenticatedHttpRequest
 from labormarket.core.iin import mask_iin
 from labormarket.registry.choices import ConsentPurpose
@@ -93,6 +93,7 @@ FIELD_LABELS = {
 }
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+T = TypeVar("T")
 
 
 def clm_staff(view: View) -> View:
@@ -109,35 +110,11 @@ def clm_staff(view: View) -> View:
     return login_required(wrapper)  # type: ignore[return-value]
 
 
-def _field_label(name: str) -> str:
-    base = name.split("[", 1)[0]
-    return str(FIELD_LABELS.get(name, FIELD_LABELS.get(base, name)))
-
-
-def error_text(error: ApplicationError) -> str:
-    """One readable message naming each field and rule of a service's refusal."""
-    parts = [str(error.message) + (f" ({error.rule})" if error.rule else "")]
-    for name, errors in error.fields.items():
-        for field_error in errors:
-            rule = f" ({field_error.rule})" if field_error.rule else ""
-            parts.append(f"{_field_label(name)}: {field_error.message}{rule}")
-    return " ".join(parts)
-
-
-def _attempt(request: AuthenticatedHttpRequest, action: Callable[[], Any]) -> tuple[Any, int]:
-    """Run a service: ``(result, 200)``, or ``(error, status)`` with the refusal as a message.
-    "Not found" (missing or not the user's) is a 404 page."""
-    try:
-        return action(), 200
-    except NotFound as error:
-        raise Http404 from error
-    except ApplicationError as error:
-        messages.error(request, error_text(error))
-        return error, error.http_status
-
-
-def _page(request: AuthenticatedHttpRequest, items: Any) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+def _attempt(
+    request: AuthenticatedHttpRequest, action: Callable[[], T], form: Any = None
+) -> tuple[T | None, int]:
+    """:func:`core.pages.attempt` with this workspace's field labels."""
+    return pages.attempt(request, action, form=form, labels=FIELD_LABELS)
 
 
 def _found(value: Any) -> Any:
@@ -202,7 +179,9 @@ def candidates(request: AuthenticatedHttpRequest) -> HttpResponse:
             query, only = form.cleaned_data["q"], form.cleaned_data["only"]
         else:
             status = 400
-    people = _page(request, selectors_clm.unemployed_of_clm(request.user, query=query, only=only))
+    people = pages.page_of(
+        request, selectors_clm.unemployed_of_clm(request.user, query=query, only=only), PAGE_SIZE
+    )
     rows = [(person, mask_iin(person.iin)) for person in people]
     return render(
         request,
@@ -267,7 +246,7 @@ def candidate_category(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         messages.error(request, _("Choose a category 1, 2 or 3 and the profession (OUT-02)."))
         return _candidate_page(request, person, category_form=form, status=400)
     data = form.cleaned_data
-    outcome, status = _attempt(
+    _outcome, status = _attempt(
         request,
         lambda: services.category_assign(
             actor=request.user,
@@ -276,9 +255,9 @@ def candidate_category(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             occupation_code=data["occupation"].strip(),
             note=data["note"] or "",
         ),
+        form=form,
     )
     if status != 200:
-        form.add_service_errors(outcome)
         return _candidate_page(request, person, category_form=form, status=status)
     messages.success(request, _("The category is recorded (OUT-02)."))
     return redirect("outsourcing_clm:candidate", pk=person.pk)
@@ -294,7 +273,7 @@ def candidate_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         messages.error(request, _("Choose the evidence of the consent (OUT-05)."))
         return _candidate_page(request, person, consent_form=form, status=400)
     data = form.cleaned_data
-    outcome, status = _attempt(
+    _outcome, status = _attempt(
         request,
         lambda: services.outsourcing_consent_record(
             actor=request.user,
@@ -302,9 +281,9 @@ def candidate_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             evidence=data["evidence"],
             evidence_reference=data["evidence_reference"] or "",
         ),
+        form=form,
     )
     if status != 200:
-        form.add_service_errors(outcome)
         return _candidate_page(request, person, consent_form=form, status=status)
     messages.success(request, _("The consent (Appendix 1) is recorded (OUT-05)."))
     return redirect("outsourcing_clm:candidate", pk=person.pk)
@@ -318,7 +297,9 @@ def candidate_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def lots(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LotFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    page = _page(request, selectors.lots_of_clm(request.user, status=status or None))
+    page = pages.page_of(
+        request, selectors.lots_of_clm(request.user, status=status or None), PAGE_SIZE
+    )
     return render(
         request,
         "outsourcing/clm/lots.html",
@@ -378,23 +359,23 @@ def lot_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.error(request, _("Check the people chosen and the service price per person."))
         return _lot_form_page(request, form, status=400)
     ids: list[int] = form.cleaned_data["people"]
-    result, status = _attempt(
-        request,
-        lambda: services.lot_create(
+    try:
+        lot = services.lot_create(
             actor=request.user,
             person_ids=ids,
             price_per_person=form.cleaned_data["price_per_person"],
-        ),
-    )
-    if status == 200:
-        messages.success(
-            request, _("Lot %(number)s is formed (OUT-06).") % {"number": result.number}
         )
-        return redirect("outsourcing_clm:lot", pk=result.pk)
+    except ApplicationError as error:
+        # The whole refusal in the message; each person's errors also beside the person.
+        status = pages.report_refusal(request, error, labels=FIELD_LABELS)
+        refusal = error
+    else:
+        messages.success(request, _("Lot %(number)s is formed (OUT-06).") % {"number": lot.number})
+        return redirect("outsourcing_clm:lot", pk=lot.pk)
     person_errors: dict[int, list[str]] = {}
     other_errors: list[str] = []
     unique = list(dict.fromkeys(ids))
-    for name, errors in getattr(result, "fields", {}).items():
+    for name, errors in refusal.fields.items():
         for field_error in errors:
             text = str(field_error.message) + (f" ({field_error.rule})" if field_error.rule else "")
             if name == "price_per_person":
@@ -417,7 +398,7 @@ def lot_proposals(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Lots the system proposes from the free candidates (OUT-06); nothing is written until the
     CLM turns a proposal into a lot."""
     proposals, status = _attempt(request, lambda: services.lots_propose(actor=request.user))
-    if status != 200:
+    if proposals is None:
         proposals = []
     ids = {pk for p in proposals for pk in p.person_ids}
     names = dict(
@@ -462,14 +443,14 @@ def lot_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why the lot is withdrawn."))
         return _lot_page(request, lot, status=400, withdraw_form=form)
-    outcome, status = _attempt(
+    _outcome, status = _attempt(
         request,
         lambda: services.lot_withdraw(
             actor=request.user, lot_id=lot.pk, reason=form.cleaned_data["reason"]
         ),
+        form=form,
     )
     if status != 200:
-        form.add_service_errors(outcome)
         return _lot_page(request, lot, status=status, withdraw_form=form)
     messages.success(request, _("The lot is withdrawn; its people are free again."))
     return redirect("outsourcing_clm:lot", pk=lot.pk)
@@ -485,7 +466,7 @@ def announcements(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _announcements_page(request: AuthenticatedHttpRequest, *, status: int = 200) -> HttpResponse:
-    page = _page(request, selectors.announcements_of_clm(request.user))
+    page = pages.page_of(request, selectors.announcements_of_clm(request.user), PAGE_SIZE)
     selection_day = services.next_selection_day(timezone.localdate())
     return render(
         request,
@@ -504,7 +485,7 @@ def _announcements_page(request: AuthenticatedHttpRequest, *, status: int = 200)
 def announcement_refresh(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Draft (or refresh) the announcement of the next selection day (OUT-01)."""
     result, status = _attempt(request, lambda: services.announcement_refresh(actor=request.user))
-    if status != 200:
+    if result is None:
         return _announcements_page(request, status=status)
     messages.success(request, _("The draft announcement is up to date with the lots."))
     return redirect("outsourcing_clm:announcement", pk=result.pk)
@@ -556,7 +537,7 @@ def announcement_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_GET
 @clm_staff
 def reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = _page(request, selectors.review_queue(request.user))
+    page = pages.page_of(request, selectors.review_queue(request.user), PAGE_SIZE)
     return render(
         request, "outsourcing/clm/reviews.html", {"confirmations": page, "now": timezone.now()}
     )
@@ -611,7 +592,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _review_page(request, confirmation, form=form, status=400)
     data = form.cleaned_data
     admit = data["decision"] == "admit"
-    outcome, status = _attempt(
+    _outcome, status = _attempt(
         request,
         lambda: selection.confirmation_review(
             actor=request.user,
@@ -620,9 +601,9 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ground=None if admit else data["ground"],
             reasons=data["reasons"] or "",
         ),
+        form=form,
     )
     if status != 200:
-        form.add_service_errors(outcome)
         return _review_page(request, confirmation, form=form, status=status)
     messages.success(
         request,
@@ -655,7 +636,7 @@ def qualification_document(request: AuthenticatedHttpRequest, pk: int) -> FileRe
 @require_GET
 @clm_staff
 def contracts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = _page(request, selectors.contracts_of_clm(request.user))
+    page = pages.page_of(request, selectors.contracts_of_clm(request.user), PAGE_SIZE)
     return render(
         request,
         "outsourcing/clm/contracts.html",
@@ -736,7 +717,7 @@ def contract_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             idempotency_key=data["idempotency_key"],
         ),
     )
-    if status != 200:
+    if result is None:
         return _contract_page(request, contract, status=status)
     entry, created = result
     if created:
@@ -761,7 +742,9 @@ def contract_pay(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @clm_staff
 def acts_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    page = _page(request, selectors_clm.acts_of_clm(request.user, waiting=not show_all))
+    page = pages.page_of(
+        request, selectors_clm.acts_of_clm(request.user, waiting=not show_all), PAGE_SIZE
+    )
     return render(
         request,
         "outsourcing/clm/acts.html",
@@ -858,14 +841,14 @@ def act_refuse(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     act = _act_for(request, pk)
     form = ActRefuseForm(request.POST)
     form.is_valid()
-    outcome, status = _attempt(
+    _outcome, status = _attempt(
         request,
         lambda: acts.act_refuse(
             actor=request.user, act_id=act.pk, reasons=form.cleaned_data.get("reasons") or ""
         ),
+        form=form,
     )
     if status != 200:
-        form.add_service_errors(outcome)
         return _act_page(request, _act_for(request, pk), refuse_form=form, status=status)
     messages.success(request, _("The act is refused; the agency is notified with the reasons."))
     return redirect("outsourcing_clm:act", pk=act.pk)
@@ -877,7 +860,7 @@ def act_extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """OUT-21: further study — the decision within 10 working days, the agency told now."""
     act = _act_for(request, pk)
     result, status = _attempt(request, lambda: acts.act_extend(actor=request.user, act_id=act.pk))
-    if status != 200:
+    if result is None:
         return _act_page(request, _act_for(request, pk), status=status)
     messages.success(
         request,

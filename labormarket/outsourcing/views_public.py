@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+
+from labormarket.core import pages
 
 from . import selectors, services
 from .forms_public import RegionFilterForm
@@ -32,7 +33,7 @@ def _by_region(request: HttpRequest, queryset: QuerySet[Any]) -> tuple[RegionFil
 def announcement_list(request: HttpRequest) -> HttpResponse:
     """Published announcements, newest selection day first, by region (OUT-01)."""
     form, announcements = _by_region(request, selectors.announcements_public())
-    page = Paginator(announcements, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    page = pages.page_of(request, announcements, PAGE_SIZE)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(
         request,
@@ -78,7 +79,7 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_list(request: HttpRequest) -> HttpResponse:
     """The published information about concluded contracts (OUT-15): parties, lot, sum, dates."""
     form, contracts = _by_region(request, selectors.contracts_public())
-    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page") or 1)
+    page = pages.page_of(request, contracts, PAGE_SIZE)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return render(
         request,

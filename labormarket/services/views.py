@@ -8,13 +8,11 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from labormarket.accounts.choices import Role
 from labormarket.accounts.models import Membership, Organisation
-from labormarket.core.errors import ApplicationError, NotFound
+from labormarket.core import pages
+from labormarket.core.errors import NotFound
 from labormarket.core.http import AuthenticatedHttpRequest
 from labormarket.notifications.services import user_notifications
 from labormarket.registry.models import Person
@@ -71,23 +70,6 @@ EVENT_LABELS = {
 }
 
 
-def _run(request: HttpRequest, action: Callable[[], object], success: str) -> bool:
-    """Run a service; a refusal becomes an error message naming the rule."""
-    try:
-        action()
-    except NotFound as error:
-        raise Http404 from error
-    except ApplicationError as error:
-        text = str(error.message) + (f" ({error.rule})" if error.rule else "")
-        for errors in error.fields.values():
-            for field_error in errors:
-                text += f" {field_error.message}"
-        messages.error(request, text)
-        return False
-    messages.success(request, success)
-    return True
-
-
 def _is_centre_staff(user: Any) -> bool:
     return not policies.application_view_scope(user).is_empty
 
@@ -101,9 +83,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     overdue steps are marked (SVC-03)."""
     if not _is_centre_staff(request.user):
         raise Http404
-    steps = Paginator(selectors.open_steps_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page") or 1
-    )
+    steps = pages.page_of(request, selectors.open_steps_for(request.user), PAGE_SIZE)
     heads = bool(
         policies.centres_where(request.user, Role.CENTRE_HEAD)
         or policies.centres_where(request.user, Role.SECTOR_HEAD)
@@ -170,7 +150,7 @@ def application_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("iin", _("No person with this IIN in your region's registry."))
         else:
             created: list[Application] = []
-            if _run(
+            if pages.run(
                 request,
                 lambda: created.append(
                     services.application_register_office(
@@ -181,7 +161,7 @@ def application_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                         requested_result=data["requested_result"] or "",
                     )
                 ),
-                _("The application is registered in the journal."),
+                success=_("The application is registered in the journal."),
             ):
                 return redirect("services:application", pk=created[0].pk)
     return render(request, "services/application_new.html", {"form": form})
@@ -294,29 +274,29 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
     application = _application_for(request, pk)
     user = request.user
     if action == "take":
-        _run(
+        pages.run(
             request,
             lambda: services.step_take(actor=user, application_id=pk),
-            _("The step is assigned to you."),
+            success=_("The step is assigned to you."),
         )
     elif action == "assign":
         form = AssignForm(
             request.POST, executors=_executors(application, _next_role_of(application))
         )
         if form.is_valid():
-            _run(
+            pages.run(
                 request,
                 lambda: services.step_assign_executor(
                     actor=user, application_id=pk, executor_id=form.cleaned_data["executor"]
                 ),
-                _("The executor is appointed."),
+                success=_("The executor is appointed."),
             )
         else:
             messages.error(request, _("Choose the responsible executor."))
     elif action == "draft":
         draft = DraftForm(request.POST)
         if draft.is_valid():
-            _run(
+            pages.run(
                 request,
                 lambda: services.step_draft_result(
                     actor=user,
@@ -325,40 +305,44 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                     destination=draft.cleaned_data["destination"],
                     details=draft.cleaned_data["details"],
                 ),
-                _("The result is drafted and sent for signature."),
+                success=_("The result is drafted and sent for signature."),
             )
         else:
             messages.error(request, _("Check the fields of the draft."))
     elif action == "approve":
-        _run(request, lambda: services.step_approve(actor=user, application_id=pk), _("Approved."))
+        pages.run(
+            request,
+            lambda: services.step_approve(actor=user, application_id=pk),
+            success=_("Approved."),
+        )
     elif action == "sign":
         sign = SignForm(request.POST)
         if sign.is_valid():
-            _run(
+            pages.run(
                 request,
                 lambda: services.step_sign_result(
                     actor=user, application_id=pk, cms=sign.cleaned_data["cms"]
                 ),
-                _("The document is signed."),
+                success=_("The document is signed."),
             )
         else:
             messages.error(request, " ".join(str(e) for e in sign.errors.get("cms", [])))
     elif action == "issue":
-        _run(
+        pages.run(
             request,
             lambda: services.step_issue_result(actor=user, application_id=pk),
-            _("The result is handed over; the application is completed."),
+            success=_("The result is handed over; the application is completed."),
         )
     elif action == "deliver":
-        _run(
+        pages.run(
             request,
             lambda: services.step_deliver_result(actor=user, application_id=pk),
-            _("The result is sent to the recipient's personal cabinet."),
+            success=_("The result is sent to the recipient's personal cabinet."),
         )
     elif action == "refuse":
         refuse = RefuseForm(request.POST, grounds=_grounds(application))
         if refuse.is_valid():
-            _run(
+            pages.run(
                 request,
                 lambda: services.step_refuse(
                     actor=user,
@@ -366,7 +350,7 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
                     ground_codes=refuse.cleaned_data["grounds"],
                     reasons=refuse.cleaned_data["reasons"],
                 ),
-                _("The application is refused; the reasons are recorded."),
+                success=_("The application is refused; the reasons are recorded."),
             )
         else:
             messages.error(
@@ -375,12 +359,12 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
     elif action == "sign-refusal":
         sign = SignForm(request.POST)
         if sign.is_valid():
-            _run(
+            pages.run(
                 request,
                 lambda: services.refusal_sign(
                     actor=user, application_id=pk, cms=sign.cleaned_data["cms"]
                 ),
-                _("The refusal is signed."),
+                success=_("The refusal is signed."),
             )
         else:
             messages.error(request, " ".join(str(e) for e in sign.errors.get("cms", [])))
@@ -388,12 +372,12 @@ def step_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         revoke = RevokeForm(request.POST)
         document = _issued_document(application)
         if revoke.is_valid() and document is not None:
-            _run(
+            pages.run(
                 request,
                 lambda: services.document_revoke(
                     actor=user, document_id=document.pk, reason=revoke.cleaned_data["reason"]
                 ),
-                _("The document is revoked."),
+                success=_("The document is revoked."),
             )
         else:
             messages.error(request, _("Say why the document is revoked."))
@@ -470,9 +454,7 @@ def _own_person(request: AuthenticatedHttpRequest) -> Person:
 def cabinet(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The citizen's applications, their progress and their results."""
     person = _own_person(request)
-    applications = Paginator(selectors.citizen_applications(person.pk), PAGE_SIZE).get_page(
-        request.GET.get("page") or 1
-    )
+    applications = pages.page_of(request, selectors.citizen_applications(person.pk), PAGE_SIZE)
     # The document each application ended with: the refusal once refused, else the result.
     documents = {
         (d.application_id, d.is_refusal): d
@@ -514,7 +496,7 @@ def portal_request(request: AuthenticatedHttpRequest) -> HttpResponse:
             if (f.size or 0) <= services.MAX_ATTACHMENT_BYTES
         ]
         created: list[Application] = []
-        if _run(
+        if pages.run(
             request,
             lambda: created.append(
                 services.application_submit_portal(
@@ -527,7 +509,7 @@ def portal_request(request: AuthenticatedHttpRequest) -> HttpResponse:
                     cms=data["cms"],
                 )
             ),
-            _("Your request is registered. The result will appear in this cabinet."),
+            success=_("Your request is registered. The result will appear in this cabinet."),
         ):
             return redirect("services:cabinet")
     return render(

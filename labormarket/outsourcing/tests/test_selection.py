@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -168,11 +169,11 @@ def test_out_07_a_refusal_found_under_the_locks_writes_nothing(
         confirm(sign, agency, each)
     real = selection._lot_for_confirmation
 
-    def read_before_the_others_committed(lot_id: int, agency_id: int) -> Lot | None:
-        stale = real(lot_id, agency_id)
-        assert stale is not None
-        stale.agency_used, stale.already_confirmed = 0, False
-        return stale
+    def read_before_the_others_committed(lot_id: int, agency_id: int):
+        found = real(lot_id, agency_id)
+        assert found is not None
+        lot, facts = found
+        return lot, dataclasses.replace(facts, agency_used=0, already_confirmed=False)
 
     monkeypatch.setattr(selection, "_lot_for_confirmation", read_before_the_others_committed)
     counts = (StoredSignature.objects.count(), LotConfirmation.objects.count())
