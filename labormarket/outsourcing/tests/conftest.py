@@ -216,6 +216,23 @@ def announce(clm: Clm, lots: list[Lot], *, today: date = WEDNESDAY) -> Announcem
         return services.announcement_publish(actor=clm.specialist, announcement_id=announcement.pk)
 
 
+def announced_lots(clm: Clm, occupation: Occupation, count: int) -> list[Lot]:
+    """``count`` small valid lots (1 person of category 2–3 and 2 of category 1 each), announced
+    for MONDAY."""
+    lots = [
+        services.lot_create(
+            actor=clm.specialist,
+            person_ids=[p.pk for p in people(clm, occupation, hard=1, easy=2)],
+            price_per_person="50000",
+        )
+        for _ in range(count)
+    ]
+    announce(clm, lots)
+    for each in lots:
+        each.refresh_from_db()
+    return lots
+
+
 @pytest.fixture
 def lot(clm, occupation) -> Lot:
     """A valid lot of 10 people, 3 of them category 2 or 3, announced for MONDAY."""

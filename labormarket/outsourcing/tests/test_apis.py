@@ -48,7 +48,16 @@ from .apiworld import (
     sign_contract,
     snapshot,
 )
-from .conftest import CABINET, MONDAY, WEDNESDAY, announce, at, make_agency, people, unemployed
+from .conftest import (
+    CABINET,
+    MONDAY,
+    WEDNESDAY,
+    announced_lots,
+    at,
+    make_agency,
+    people,
+    unemployed,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -290,17 +299,7 @@ def test_out_03_no_confirmation_outside_the_window(lot, agencies, sign, when):
 
 
 def test_out_07_a_fourth_confirmation_of_the_day_is_refused(clm, occupation, agencies, sign):
-    lots = [
-        services.lot_create(
-            actor=clm.specialist,
-            person_ids=[p.pk for p in people(clm, occupation, hard=1, easy=2)],
-            price_per_person="50000",
-        )
-        for _ in range(4)
-    ]
-    announce(clm, lots)
-    for lot in lots:
-        lot.refresh_from_db()
+    lots = announced_lots(clm, occupation, 4)
     numbers = [api_confirm(sign, agencies[0], lot).json()["daily_number"] for lot in lots[:3]]
     assert numbers == [1, 2, 3]
     before = snapshot()

@@ -26,7 +26,7 @@ from labormarket.outsourcing.models import (
     LotEvent,
 )
 
-from .conftest import MONDAY, Agency, at, make_agency, people
+from .conftest import MONDAY, Agency, announced_lots, at, make_agency
 
 pytestmark = pytest.mark.django_db
 
@@ -121,19 +121,7 @@ def test_out_07_an_unsigned_or_foreign_signed_confirmation_is_refused(lot, agenc
 
 
 def test_out_07_a_fourth_confirmation_in_a_day_is_refused(clm, occupation, agencies, sign):
-    from .conftest import announce
-
-    lots = [
-        services.lot_create(
-            actor=clm.specialist,
-            person_ids=[p.pk for p in people(clm, occupation, hard=1, easy=2)],
-            price_per_person="50000",
-        )
-        for _ in range(4)
-    ]
-    announce(clm, lots)
-    for lot in lots:
-        lot.refresh_from_db()
+    lots = announced_lots(clm, occupation, 4)
     agency = agencies[0]
     assert [confirm(sign, agency, lot).daily_number for lot in lots[:3]] == [1, 2, 3]
     with pytest.raises(Conflict) as refused:
@@ -150,19 +138,7 @@ def test_out_07_a_refusal_found_under_the_locks_writes_nothing(
     committed after this request read them. The locked part (one call of
     ``outsourcing_take_place`` on PostgreSQL, statements on SQLite) refuses and writes nothing —
     no evidence row, no confirmation, no event."""
-    from .conftest import announce
-
-    lots = [
-        services.lot_create(
-            actor=clm.specialist,
-            person_ids=[p.pk for p in people(clm, occupation, hard=1, easy=2)],
-            price_per_person="50000",
-        )
-        for _ in range(4)
-    ]
-    announce(clm, lots)
-    for each in lots:
-        each.refresh_from_db()
+    lots = announced_lots(clm, occupation, 4)
     agency = agencies[0]
     done = lots[:3] if refusal == "daily_limit" else lots[:1]
     for each in done:
