@@ -216,6 +216,21 @@ class VacancyCloseApi(APIView):
 # --- CVs -------------------------------------------------------------------------------------
 
 
+#: Context key: the ids of the listed CVs whose contacts the user may see.
+CONTACTS_SHOWN = "contacts_shown"
+
+
+class CvListSerializer(serializers.ListSerializer):
+    """Decides whose contacts each listed CV shows in one go (see ``CvSerializer.get_candidate``)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        cvs = list(data.all() if hasattr(data, "all") else data)
+        self.context[CONTACTS_SHOWN] = selectors.cvs_showing_contacts_to(
+            self.context["request"].user, cvs
+        )
+        return super().to_representation(cvs)
+
+
 class CvSerializer(serializers.ModelSerializer):
     occupations = serializers.SerializerMethodField()
     regions = serializers.SerializerMethodField()
@@ -244,6 +259,7 @@ class CvSerializer(serializers.ModelSerializer):
             "published_at",
             "expires_on",
         ]
+        list_serializer_class = CvListSerializer
 
     def get_occupations(self, cv: Cv) -> list[str]:
         return [o.code for o in cv.occupations.all()]
@@ -254,8 +270,10 @@ class CvSerializer(serializers.ModelSerializer):
     def get_candidate(self, cv: Cv) -> dict[str, Any] | None:
         """Name and contacts only for those allowed to see them (hidden from employers and
         agencies until the person is referred to them)."""
-        user = self.context["request"].user
-        if not selectors.cv_shows_contacts_to(user, cv):
+        shown = self.context.get(CONTACTS_SHOWN)
+        if shown is None:
+            shown = selectors.cvs_showing_contacts_to(self.context["request"].user, [cv])
+        if cv.pk not in shown:
             return None
         person = cv.person
         phone = next((p.number for p in person.phones.all() if p.is_primary), None)

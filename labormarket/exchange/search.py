@@ -149,6 +149,7 @@ VACANCY_LIST_RELATED = (
     "locality",
     "schedule",
     "employment_type",
+    "education_min",
 )
 
 _WORD = re.compile(r"[^\W_]+")

@@ -11,7 +11,11 @@ from rest_framework.test import APIClient
 from labormarket.accounts.choices import OrganisationKind, Role
 from labormarket.accounts.tests.factories import OrganisationFactory, user_with_role
 from labormarket.core.testing import next_iin
-from labormarket.exchange.tests.conftest import give_consent
+from labormarket.exchange import services
+from labormarket.exchange.models import Cv
+from labormarket.exchange.tests.conftest import cv_data, give_consent, vacancy_data
+from labormarket.registry import services as registry_services
+from labormarket.registry.tests.factories import PersonFactory
 from labormarket.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +154,46 @@ def test_cv_contacts_are_hidden_from_employers_until_referral(
     assert after["candidate"]["full_name"] == job_seeker.full_name
 
 
+def test_cv_search_decides_whose_contacts_show_in_one_go(
+    employer_manager, published_vacancy, specialist, centre, django_assert_max_num_queries
+):
+    """Contacts show only for the person referred to the employer, and the page costs the
+    same number of queries however many CVs it holds."""
+
+    def post_cvs(count: int) -> list[int]:
+        ids = []
+        for _ in range(count):
+            person = PersonFactory()
+            registry_services.person_register_job_seeker(
+                actor=specialist, person_id=person.pk, organisation=centre
+            )
+            give_consent(specialist, person, "cv_publication")
+            cv = services.cv_create(actor=specialist, person_id=person.pk, data=cv_data())
+            ids.append(services.cv_publish(actor=specialist, cv_id=cv.pk).pk)
+        return ids
+
+    boss = client_for(employer_manager)
+
+    def shown() -> dict[int, bool]:
+        body = boss.get("/api/v1/search/cvs/", {"q": "каменщик"}).json()
+        return {c["id"]: c["candidate"] is not None for c in body["results"]}
+
+    first, second = post_cvs(2)
+    referred = Cv.objects.select_related("person").get(pk=first)
+    give_consent(specialist, referred.person, "referral_to_employer")
+    response = client_for(specialist).post(
+        "/api/v1/referrals/",
+        {"vacancy": published_vacancy.pk, "cv": first, "organisation": centre.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    with django_assert_max_num_queries(100) as few:
+        assert shown() == {first: True, second: False}
+    more = post_cvs(5)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert shown() == {first: True, second: False, **dict.fromkeys(more, False)}
+
+
 def test_prg_70_agency_figures_are_never_public(db):
     manager = user_with_role(Role.PEA_MANAGER)
     agency_id = manager.memberships.get().organisation_id
@@ -273,6 +317,34 @@ def test_public_vacancy_search_with_filters_and_facets(published_vacancy):
     assert body["facets"]["region"] == [{"code": "350000000", "count": 1}]
     nothing = APIClient().get("/api/v1/search/vacancies/", {"q": "программист"})
     assert nothing.json()["count"] == 0
+
+
+def test_vacancy_search_takes_the_same_queries_whatever_the_page_holds(
+    employer, employer_manager, django_assert_num_queries
+):
+    """Every related value a result shows (the education level included) comes with the page's
+    one query: no query per vacancy."""
+
+    def post(count: int) -> None:
+        for _ in range(count):
+            vacancy = services.vacancy_create(
+                actor=employer_manager,
+                employer_id=employer.pk,
+                data=vacancy_data(education_min_code="tvet"),
+            )
+            services.vacancy_publish(actor=employer_manager, vacancy_id=vacancy.pk)
+
+    def search() -> list[dict]:
+        response = APIClient().get("/api/v1/search/vacancies/", {"q": "каменщик"})
+        assert response.status_code == 200
+        return response.json()["results"]
+
+    post(2)
+    with django_assert_num_queries(3):  # facets with the total, the page, its vacancies
+        assert [v["education_min"] for v in search()] == ["tvet", "tvet"]
+    post(5)
+    with django_assert_num_queries(3):
+        assert len(search()) == 7
 
 
 def test_search_parameters_are_validated(db):
