@@ -15,8 +15,8 @@ from labormarket.exchange import services
 from labormarket.exchange.models import Cv
 from labormarket.exchange.tests.conftest import cv_data, give_consent, vacancy_data
 from labormarket.registry import services as registry_services
-from labormarket.registry.tests.factories import PersonFactory
 from labormarket.registry.models import Person
+from labormarket.registry.tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
