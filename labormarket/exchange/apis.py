@@ -3,10 +3,11 @@ agencies' monthly figures. Thin views: validate, call one service, serialise."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -74,6 +75,68 @@ class VacancySerializer(serializers.ModelSerializer):
             "closed_at",
             "close_reason",
         ]
+
+
+#: VacancySerializer's fields of the related rows a vacancy shows: key, lookup.
+_VACANCY_RELATED_VALUES = (
+    ("employer", "employer__name"),
+    ("occupation", "occupation__code"),
+    ("region", "region__kato_code"),
+    ("locality", "locality__code"),
+    ("schedule", "schedule__code"),
+    ("employment_type", "employment_type__code"),
+    ("education_min", "education_min__code"),
+)
+#: Classifier names shown in the UI language: key, relation.
+_VACANCY_NAMES = (("occupation_name", "occupation"), ("locality_name", "locality"))
+_VACANCY_DECIMALS = ("salary_min", "salary_max")
+_VACANCY_MOMENTS = ("published_at", "closed_at")
+_SALARY = serializers.DecimalField(max_digits=12, decimal_places=2)
+_MOMENT = serializers.DateTimeField()
+
+
+def vacancy_representations(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The vacancies ``ids``, in that order, exactly as :class:`VacancySerializer` shows them,
+    from one ``values()`` query — no model instances, no serializer fields: the search API's
+    hot path (20 results: ~1 ms instead of ~10). ``test_apis`` holds the two equal."""
+    if not ids:
+        return []
+    language = (get_language() or "ru")[:2]
+    if language not in {"ru", "kk", "en"}:
+        language = "ru"
+    own = [
+        name
+        for name in VacancySerializer.Meta.fields
+        if name not in {key for key, _ in (*_VACANCY_RELATED_VALUES, *_VACANCY_NAMES)}
+    ]
+    names = [
+        f"{relation}__name_{suffix}"
+        for _, relation in _VACANCY_NAMES
+        for suffix in ("ru", language)
+    ]
+    rows = (
+        Vacancy.objects.filter(pk__in=list(ids))
+        .order_by()
+        .values(*own, *(lookup for _, lookup in _VACANCY_RELATED_VALUES), *names)
+    )
+    found = {row["id"]: row for row in rows}
+    results = []
+    for pk in ids:
+        row = found.get(pk)
+        if row is None:
+            continue
+        for key, lookup in _VACANCY_RELATED_VALUES:
+            row[key] = row.pop(lookup)
+        for key, relation in _VACANCY_NAMES:
+            row[key] = row[f"{relation}__name_{language}"] or row[f"{relation}__name_ru"]
+        for key in _VACANCY_DECIMALS:
+            if row[key] is not None:
+                row[key] = _SALARY.to_representation(row[key])
+        for key in _VACANCY_MOMENTS:
+            if row[key] is not None:
+                row[key] = _MOMENT.to_representation(row[key])
+        results.append({name: row[name] for name in VacancySerializer.Meta.fields})
+    return results
 
 
 class VacancyInputSerializer(serializers.Serializer):
@@ -834,7 +897,7 @@ class VacancySearchApi(APIView):
         responses=VacancySearchResponse,
     )
     def get(self, request: Request) -> Response:
-        from .search import VacancyQuery, vacancies_for, vacancy_search
+        from .search import VacancyQuery, vacancy_search
 
         params = VacancySearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -853,8 +916,7 @@ class VacancySearchApi(APIView):
                 page_size=d["page_size"],
             )
         )
-        items = VacancySerializer(vacancies_for(result), many=True).data
-        return Response(_search_body(result, items))
+        return Response(_search_body(result, vacancy_representations(result.ids)))
 
 
 class CvSearchApi(APIView):

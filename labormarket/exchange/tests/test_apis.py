@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from labormarket.accounts.choices import OrganisationKind, Role
 from labormarket.accounts.tests.factories import OrganisationFactory, user_with_role
 from labormarket.core.testing import next_iin
 from labormarket.exchange import services
-from labormarket.exchange.models import Cv
+from labormarket.exchange.apis import VacancySerializer, vacancy_representations
+from labormarket.exchange.models import Cv, Vacancy
+from labormarket.exchange.search import VACANCY_LIST_RELATED
 from labormarket.exchange.tests.conftest import cv_data, give_consent, vacancy_data
 from labormarket.registry import services as registry_services
 from labormarket.registry.models import Person
@@ -345,6 +348,47 @@ def test_vacancy_search_takes_the_same_queries_whatever_the_page_holds(
     post(5)
     with django_assert_num_queries(3):
         assert len(search()) == 7
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_search_results_show_vacancies_as_the_vacancy_serializer_does(
+    employer, employer_manager, language
+):
+    """The search API builds its results without the serializer (its hot path); they must be
+    what VacancySerializer shows, field for field, whatever is or is not filled in."""
+    full = services.vacancy_create(
+        actor=employer_manager,
+        employer_id=employer.pk,
+        data=vacancy_data(
+            education_min_code="tvet",
+            languages=["kk", "ru"],
+            description="Кладка кирпича и блоков",
+            health_restrictions="Работа на высоте",
+            is_social_job=True,
+            salary_min=Decimal("250000.5"),
+        ),
+    )
+    services.vacancy_publish(actor=employer_manager, vacancy_id=full.pk)
+    bare = services.vacancy_create(
+        actor=employer_manager,
+        employer_id=employer.pk,
+        data=vacancy_data(salary_max=None, skills=[], locality_code="711110000"),
+    )
+    closed = services.vacancy_create(
+        actor=employer_manager, employer_id=employer.pk, data=vacancy_data()
+    )
+    services.vacancy_publish(actor=employer_manager, vacancy_id=closed.pk)
+    services.vacancy_close(actor=employer_manager, vacancy_id=closed.pk)
+    ids = [closed.pk, bare.pk, full.pk, 10**9]  # in this order; the last does not exist
+    with translation.override(language):
+        expected = VacancySerializer(
+            Vacancy.objects.select_related(*VACANCY_LIST_RELATED)
+            .filter(pk__in=ids)
+            .order_by("-pk"),
+            many=True,
+        ).data
+        assert vacancy_representations(ids) == [dict(item) for item in expected]
+        assert vacancy_representations([]) == []
 
 
 def test_search_parameters_are_validated(db):
