@@ -279,18 +279,15 @@ class VacancyCloseApi(APIView):
 # --- CVs -------------------------------------------------------------------------------------
 
 
-#: Context key: the ids of the listed CVs whose contacts the user may see.
-CONTACTS_SHOWN = "contacts_shown"
-
-
 class CvListSerializer(serializers.ListSerializer):
     """Decides whose contacts each listed CV shows in one go (see ``CvSerializer.get_candidate``)."""
 
     def to_representation(self, data: Any) -> list[Any]:
         cvs = list(data.all() if hasattr(data, "all") else data)
-        self.context[CONTACTS_SHOWN] = selectors.cvs_showing_contacts_to(
-            self.context["request"].user, cvs
-        )
+        if isinstance(self.child, CvSerializer):
+            self.child.contacts_shown = selectors.cvs_showing_contacts_to(
+                self.context["request"].user, cvs
+            )
         return super().to_representation(cvs)
 
 
@@ -324,6 +321,9 @@ class CvSerializer(serializers.ModelSerializer):
         ]
         list_serializer_class = CvListSerializer
 
+    #: In a list: the ids of the listed CVs whose contacts the user may see (set by the list).
+    contacts_shown: set[int] | None = None
+
     def get_occupations(self, cv: Cv) -> list[str]:
         return [o.code for o in cv.occupations.all()]
 
@@ -333,7 +333,7 @@ class CvSerializer(serializers.ModelSerializer):
     def get_candidate(self, cv: Cv) -> dict[str, Any] | None:
         """Name and contacts only for those allowed to see them (hidden from employers and
         agencies until the person is referred to them)."""
-        shown = self.context.get(CONTACTS_SHOWN)
+        shown = self.contacts_shown
         if shown is None:
             shown = selectors.cvs_showing_contacts_to(self.context["request"].user, [cv])
         if cv.pk not in shown:
