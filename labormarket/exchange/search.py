@@ -480,7 +480,10 @@ class _Target:
     #: Columns the facet query needs from the filtered rows.
     facet_columns: tuple[str, ...]
     #: ``(name, SQL)`` per facet over the materialised CTE ``f``; each yields (key, count).
-    facets: tuple[tuple[str, str], ...]
+    #: A name of ``None``: the SQL yields (facet name, key, count) for several facets at once.
+    facets: tuple[tuple[str | None, str], ...]
+    #: The facets a result has, in order.
+    facet_names: tuple[str, ...]
 
 
 def _grouped(column: str, table: str, key: str) -> str:
@@ -506,6 +509,7 @@ _VACANCY = _Target(
         ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
         ("employment_type", _grouped("employment_type_id", EMPLOYMENT_TYPE_TABLE, "code")),
     ),
+    facet_names=("region", "occupation_major", "schedule", "employment_type"),
 )
 
 _CV = _Target(
@@ -527,6 +531,7 @@ _CV = _Target(
         ),
         ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
     ),
+    facet_names=("region", "occupation_major", "schedule"),
 )
 
 #: PostgreSQL reads a CV's regions and occupations from its ``facet_keys`` (see
@@ -537,18 +542,16 @@ _CV_PG = _Target(
     fts=CV_FTS,
     facet_columns=("schedule_id", "facet_keys"),
     facets=(
+        # Regions ("r…") and major groups ("o" + one digit) in one pass over the keys.
         (
-            "region",
-            "SELECT SUBSTR(k, 2), COUNT(*) FROM f, unnest(f.facet_keys) AS k "
-            "WHERE k LIKE 'r%%' GROUP BY SUBSTR(k, 2)",
-        ),
-        (
-            "occupation_major",
-            "SELECT SUBSTR(k, 2), COUNT(*) FROM f, unnest(f.facet_keys) AS k "
-            "WHERE LENGTH(k) = 2 AND k LIKE 'o%%' GROUP BY SUBSTR(k, 2)",
+            None,
+            "SELECT CASE LEFT(k, 1) WHEN 'r' THEN 'region' ELSE 'occupation_major' END, "
+            "SUBSTR(k, 2), COUNT(*) FROM f, unnest(f.facet_keys) AS k "
+            "WHERE k LIKE 'r%%' OR (LENGTH(k) = 2 AND k LIKE 'o%%') GROUP BY k",
         ),
         ("schedule", _grouped("schedule_id", SCHEDULE_TABLE, "code")),
     ),
+    facet_names=("region", "occupation_major", "schedule"),
 )
 
 
@@ -624,14 +627,15 @@ def _facets(
     columns = ", ".join(f"{target.alias}.{c}" for c in ("id", *target.facet_columns))
     materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
     branches = ["SELECT 'total', '', COUNT(*) FROM f"] + [
-        f"SELECT '{name}', q.* FROM ({sql}) q" for name, sql in target.facets
+        sql if name is None else f"SELECT '{name}', q.* FROM ({sql}) q"
+        for name, sql in target.facets
     ]
     statement = (
         f"WITH f AS {materialized}(SELECT {columns} FROM {target.table} {target.alias} "
         f"WHERE {condition} LIMIT %s) " + " UNION ALL ".join(branches)
     )
     sampled = 0
-    facets: dict[str, list[tuple[str, int]]] = {name: [] for name, _ in target.facets}
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in target.facet_names}
     for name, key, count in _run(connection, statement, [*params, FACET_SAMPLE + 1]):
         if name == "total":
             sampled = int(count)
