@@ -1612,6 +1612,19 @@ def _without_gin_indexes(enabled: bool, report: GenerationReport) -> Iterator[No
         report.seconds["gin_indexes"] = time.perf_counter() - started
 
 
+@contextmanager
+def _vocabulary_in_bulk(enabled: bool) -> Iterator[None]:
+    """PostgreSQL, big loads: the search vocabulary's triggers off, the vocabulary filled once
+    afterwards (``search_vocabulary.bulk_load``)."""
+    if not enabled or connection.vendor != "postgresql":
+        yield
+        return
+    from labormarket.exchange import search_vocabulary
+
+    with search_vocabulary.bulk_load(connection):
+        yield
+
+
 def generate(
     *,
     vacancies: int,
@@ -1685,7 +1698,7 @@ def generate(
         parallel = workers > 1 and len(batches) > 1 and not connection.in_atomic_block
         try:
             rebuild = rows >= GIN_REBUILD_ROWS and not connection.in_atomic_block
-            with _without_gin_indexes(rebuild, report):
+            with _without_gin_indexes(rebuild, report), _vocabulary_in_bulk(rebuild):
                 done = 0
                 early = _EarlyStatistics(rows, enabled=not connection.in_atomic_block)
                 early.take()

@@ -95,6 +95,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from labormarket.core.calendar import business_time_zone, business_today
 
+from . import search_vocabulary
 from .models import Cv, Vacancy
 
 #: The text is cut to this many characters before it is split into words.
@@ -283,16 +284,26 @@ def fts5_match_expression(groups: Sequence[Sequence[str]]) -> str:
     )
 
 
-def _pg_tsquery(groups: Sequence[Sequence[str]]) -> tuple[str, list[Any]]:
+def _pg_tsquery(
+    groups: Sequence[Sequence[str]], prefix_words: dict[str, list[str]] | None = None
+) -> tuple[str, list[Any]]:
     """A tsquery expression: each word as a prefix (simple configuration) or as its Russian
-    stem; the words of a group all required; groups alternatives. Words are letters and digits
-    only, so quoting them is safe."""
+    stem; the words of a group all required; groups alternatives. A prefix found in
+    ``prefix_words`` is written out as the indexed words it begins — the same matches, much
+    cheaper for GIN (:mod:`.search_vocabulary`). Words are letters and digits only, so quoting
+    them is safe."""
+    prefix_words = prefix_words or {}
     alternatives = []
     params: list[Any] = []
     for group in groups:
         parts = []
         for term in group:
-            simple = f"'{term}':*" if len(term) >= PREFIX_MIN_LENGTH else f"'{term}'"
+            prefix = len(term) >= PREFIX_MIN_LENGTH
+            if prefix and term in prefix_words:
+                parts.append("(CAST(%s AS tsquery) || to_tsquery('russian', %s))")
+                params += [search_vocabulary.tsquery_of_words(prefix_words[term]), f"'{term}'"]
+                continue
+            simple = f"'{term}':*" if prefix else f"'{term}'"
             parts.append("(to_tsquery('simple', %s) || to_tsquery('russian', %s))")
             params += [simple, f"'{term}'"]
         alternatives.append("(" + " && ".join(parts) + ")")
@@ -573,10 +584,13 @@ class _Match:
         return bool(self.score)
 
 
-def _text_match(target: _Target, groups: list[list[str]], vendor: str) -> _Match:
+def _text_match(
+    target: _Target, groups: list[list[str]], connection: BaseDatabaseWrapper
+) -> _Match:
     alias = target.alias
-    if vendor == "postgresql":
-        tsquery, params = _pg_tsquery(groups)
+    if connection.vendor == "postgresql":
+        prefixes = [t for group in groups for t in group if len(t) >= PREFIX_MIN_LENGTH]
+        tsquery, params = _pg_tsquery(groups, search_vocabulary.prefix_words(connection, prefixes))
         return _Match(
             predicate=f"{alias}.search_document @@ {tsquery}",
             predicate_params=params,
@@ -619,7 +633,11 @@ def _run(connection: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> li
 
 
 def _facets(
-    connection: BaseDatabaseWrapper, target: _Target, where: _Where, match: _Match
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    estimate: int | None = None,
 ) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
     """The total and the facets in one statement over at most ``FACET_SAMPLE + 1`` filtered
     rows; when there are more, the total is estimated and the facets are scaled to it."""
@@ -644,12 +662,88 @@ def _facets(
     approximate = sampled > FACET_SAMPLE
     total = sampled
     if approximate:
-        total = max(_estimated_total(connection, target, condition, params), FACET_SAMPLE + 1)
+        if estimate is None:
+            estimate = _estimated_total(connection, target, condition, params)
+        total = max(estimate, FACET_SAMPLE + 1)
+    return total, _scaled(facets, sampled, total), approximate
+
+
+def _scaled(
+    facets: dict[str, list[tuple[str, int]]], sampled: int, total: int
+) -> dict[str, list[tuple[str, int]]]:
+    """The sample's facet counts scaled to the total, each list by count, then key."""
+    if total > sampled > 0:
         for name, values in facets.items():
             facets[name] = [(key, max(1, round(n * total / sampled))) for key, n in values]
     for values in facets.values():
         values.sort(key=lambda item: (-item[1], item[0]))
-    return total, facets, approximate
+    return facets
+
+
+def _pg_few(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    offset: int,
+    page_size: int,
+    estimate: int,
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]] | None] | None:
+    """PostgreSQL, a text search the planner expects at most FEW_MATCHES matches of: every
+    match read once through the full-text index for the total, the facets and the page
+    together (apart, the facets and the page each read them: the page ranks the newest of all
+    matches). Returns the total, the
+    facets, whether they are scaled, and the page — ``None`` for the page when it lies beyond
+    the rank window (the caller reads it). ``None`` when the planner's ``estimate`` or the
+    rows themselves are more than that."""
+    if estimate > FEW_MATCHES:
+        return None
+    condition, params = _filtered(target, where, match)
+    alias = target.alias
+    columns = ", ".join(f"{alias}.{c}" for c in ("id", "published_at", *target.facet_columns))
+    branches = ["SELECT 'total', '', COUNT(*), CAST(NULL AS float8) FROM m"] + [
+        f"SELECT q.*, CAST(NULL AS float8) FROM ({sql}) q"
+        if name is None
+        else f"SELECT '{name}', q.*, CAST(NULL AS float8) FROM ({sql}) q"
+        for name, sql in target.facets
+    ]
+    page = ""
+    page_params: list[Any] = []
+    if offset + page_size <= RANK_WINDOW:
+        page = (
+            f"r AS (SELECT m.id, m.published_at FROM m ORDER BY {_NEWEST.format(a='m')} "
+            f"LIMIT %s), p AS (SELECT r.id, {match.score} AS score, r.published_at FROM r "
+            f"JOIN {target.table} s ON s.id = r.id ORDER BY score DESC, {_NEWEST.format(a='r')} "
+            "LIMIT %s OFFSET %s)"
+        )
+        page_params = [RANK_WINDOW, *match.score_params, page_size, offset]
+        branches.append(
+            "SELECT 'page', CAST(p.id AS text), ROW_NUMBER() OVER (ORDER BY p.score DESC, "
+            f"{_NEWEST.format(a='p')}), p.score FROM p"
+        )
+    statement = (
+        f"WITH m AS MATERIALIZED (SELECT {columns} FROM {target.table} {alias} "
+        f"WHERE {condition} LIMIT %s), f AS MATERIALIZED (SELECT * FROM m LIMIT %s)"
+        + (f", {page} " if page else " ")
+        + " UNION ALL ".join(branches)
+    )
+    cap = FEW_MATCHES + 1
+    rows = _run(connection, statement, [*params, cap, FACET_SAMPLE + 1, *page_params])
+    total = 0
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in target.facet_names}
+    found: list[tuple[int, int, float]] = []
+    for name, key, count, score in rows:
+        if name == "total":
+            total = int(count)
+        elif name == "page":
+            found.append((int(count), int(key), float(score or 0.0)))
+        elif key is not None:
+            facets[name].append((str(key), int(count)))
+    if total >= cap:
+        return None
+    sampled = min(total, FACET_SAMPLE + 1)
+    ranked_page = [(pk, score) for _, pk, score in sorted(found)] if page else None
+    return total, _scaled(facets, sampled, total), total > FACET_SAMPLE, ranked_page
 
 
 def _estimated_total(
@@ -735,8 +829,8 @@ def _search(
     where = where_for(query, connection)
     groups = search_groups(query.text)
     terms = [word for group in groups for word in group]
-    match = _text_match(target, groups, connection.vendor) if groups else _Match()
-    total, facets, approximate = _facets(connection, target, where, match)
+    match = _text_match(target, groups, connection) if groups else _Match()
+    total, facets, approximate, rows = _found(connection, target, where, match, offset, page_size)
     fuzzy = False
     if total == 0 and connection.vendor == "postgresql" and _worth_fuzzy(terms):
         with transaction.atomic(using=alias):
@@ -746,11 +840,10 @@ def _search(
                     [str(FUZZY_THRESHOLD)],
                 )
             match = _fuzzy_match(target, terms)
-            total, facets, approximate = _facets(connection, target, where, match)
+            total, facets, approximate, rows = _found(
+                connection, target, where, match, offset, page_size
+            )
             fuzzy = total > 0
-            rows = _page(connection, target, where, match, total, offset, page_size)
-    else:
-        rows = _page(connection, target, where, match, total, offset, page_size)
     return SearchResult(
         total=total,
         ids=[row[0] for row in rows],
@@ -760,6 +853,36 @@ def _search(
         facets=facets,
         fuzzy=fuzzy,
         approximate=approximate,
+    )
+
+
+def _found(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    offset: int,
+    page_size: int,
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]]]:
+    """The total, the facets, whether they are approximate, and the page's (id, score).
+    Without text the matches come through B-tree indexes one row at a time, and reading all of
+    them (:func:`_pg_few`) costs more than a sample for the facets and the page apart."""
+    estimate = None
+    if connection.vendor == "postgresql" and match.ranked:
+        condition, params = _filtered(target, where, match)
+        estimate = _estimated_total(connection, target, condition, params)
+        few = _pg_few(connection, target, where, match, offset, page_size, estimate)
+        if few is not None:
+            total, facets, approximate, rows = few
+            if rows is None:
+                rows = _page(connection, target, where, match, total, offset, page_size)
+            return total, facets, approximate, rows
+    total, facets, approximate = _facets(connection, target, where, match, estimate)
+    return (
+        total,
+        facets,
+        approximate,
+        _page(connection, target, where, match, total, offset, page_size),
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
@@ -342,11 +343,14 @@ def test_vacancy_search_takes_the_same_queries_whatever_the_page_holds(
         assert response.status_code == 200
         return response.json()["results"]
 
+    # Facets with the total, the page, its vacancies; PostgreSQL looks the prefix up and asks
+    # the planner first, then reads the total, facets and page in one statement.
+    queries = 4 if connection.vendor == "postgresql" else 3
     post(2)
-    with django_assert_num_queries(3):  # facets with the total, the page, its vacancies
+    with django_assert_num_queries(queries):
         assert [v["education_min"] for v in search()] == ["tvet", "tvet"]
     post(5)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries):
         assert len(search()) == 7
 
 

@@ -288,6 +288,112 @@ def test_postgresql_falls_back_to_title_similarity_for_typos(vacancies):
     assert result.facets["region"] == [("110000000", 1)]
 
 
+def _partial_match_ids(table: str, term: str) -> set[int]:
+    """Ids of the published rows whose document holds a word beginning with ``term`` — the
+    tsquery prefix itself, which the search writes out as words."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE status = 'published' "  # noqa: S608 — fixed names
+            "AND search_document @@ to_tsquery('simple', %s)",
+            [f"'{term}':*"],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@postgresql_only
+def test_postgresql_writes_a_prefix_out_as_the_words_it_begins(make_vacancy, make_cv):
+    """The vocabulary knows every word of every document, those of rows inserted and edited
+    after it was built included, and a prefix written out finds what the prefix finds."""
+    from labormarket.exchange import search_vocabulary
+
+    kinds = [
+        make_vacancy("Каменщик"),
+        make_vacancy("Монтажник", description="помощник каменщика"),
+        make_vacancy("Бетонщик", skills=["каменщицкие работы"]),
+        make_vacancy("Плотник"),
+    ]
+    carpenter = kinds[3]
+    make_cv("Каменщик-монтажник")
+    words = search_vocabulary.prefix_words(connection, ["каменщ", "плотн"])
+    assert {"каменщик", "каменщика", "каменщицкие", "каменщик-монтажник"} <= set(words["каменщ"])
+    assert all(word.startswith("каменщ") for word in words["каменщ"])
+    assert not any(word.startswith("~") for ws in words.values() for word in ws)
+    carpenter.description = "плотничьи работы"
+    carpenter.save()
+    assert "плотничьи" in search_vocabulary.prefix_words(connection, ["плотн"])["плотн"]
+    for term in ("каменщ", "плотн", "работ"):
+        found = vacancy_search(VacancyQuery(text=term, page_size=100))
+        assert set(found.ids) == _partial_match_ids("exchange_vacancy", term), term
+    assert set(cv_search(CvQuery(text="каменщ")).ids) == _partial_match_ids("exchange_cv", "каменщ")
+
+
+@postgresql_only
+def test_postgresql_searches_a_prefix_of_too_many_words_as_a_prefix(make_vacancy, monkeypatch):
+    from labormarket.exchange import search_vocabulary
+
+    make_vacancy("Каменщик")
+    make_vacancy("Монтажник", description="помощник каменщика")
+    monkeypatch.setattr(search_vocabulary, "MAX_PREFIX_WORDS", 1)
+    assert search_vocabulary.prefix_words(connection, ["каменщ", "монтажн"]) == {
+        "монтажн": ["монтажник"]
+    }
+    found = vacancy_search(VacancyQuery(text="каменщ"))
+    assert set(found.ids) == _partial_match_ids("exchange_vacancy", "каменщ")
+    assert found.total == 2
+    assert search_vocabulary.prefix_words(connection, ["космон"]) == {}
+    assert vacancy_search(VacancyQuery(text="космон")).total == 0
+
+
+@postgresql_only
+def test_postgresql_vocabulary_is_filled_once_after_a_bulk_load(make_vacancy):
+    from labormarket.exchange import search_vocabulary
+
+    with connection.cursor() as cursor:
+        # A bulk load runs in autocommit; inside the test's transaction the deferred foreign
+        # key checks of earlier inserts would stop ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with search_vocabulary.bulk_load(connection):
+        make_vacancy("Штукатур")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert search_vocabulary.prefix_words(connection, ["штукат"]) == {}
+    assert search_vocabulary.prefix_words(connection, ["штукат"]) == {"штукат": ["штукатур"]}
+    make_vacancy("Штукатур-маляр")  # the triggers are on again
+    assert "штукатур-маляр" in search_vocabulary.prefix_words(connection, ["штукат"])["штукат"]
+
+
+@postgresql_only
+@pytest.mark.parametrize("page", [1, 2, 3])
+def test_postgresql_reads_few_matches_once_with_the_same_results(make_vacancy, monkeypatch, page):
+    """A text search the planner expects few matches of reads the total, the facets and the
+    page in one statement; the results are those of the facets and the page read apart — when
+    the planner is wrong (more rows than FEW_MATCHES) too — and the total is exact even when the
+    facets are scaled from a sample."""
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    for day in range(9):
+        make_vacancy(
+            "Сварщик" if day % 3 else "Рабочий",
+            description="сварщик" if day % 3 == 0 else "",
+            locality="351000000" if day % 2 else "711110000",
+            days_ago=day,
+        )
+    query = VacancyQuery(text="сварщик", page=page, page_size=3)
+    together = vacancy_search(query)
+    monkeypatch.setattr(search, "FEW_MATCHES", 0)
+    apart = vacancy_search(query)
+    assert (together.ids, together.total, together.facets) == (apart.ids, 9, apart.facets)
+    assert together.scores == pytest.approx(apart.scores)
+    monkeypatch.setattr(search, "FEW_MATCHES", 4)
+    monkeypatch.setattr(search, "_estimated_total", lambda *args: 1)  # the planner is wrong
+    wrong = vacancy_search(query)
+    assert (wrong.ids, wrong.total, wrong.facets) == (apart.ids, 9, apart.facets)
+    monkeypatch.setattr(search, "FEW_MATCHES", 60000)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 4)
+    sampled = vacancy_search(query)
+    assert (sampled.ids, sampled.total, sampled.approximate) == (apart.ids, 9, True)
+    assert sum(n for _, n in sampled.facets["region"]) == 9
+
+
 def test_no_fuzzy_result_when_nothing_is_similar(vacancies):
     result = vacancy_search(VacancyQuery(text="космонавт"))
     assert (result.total, result.ids, result.fuzzy) == (0, [], False)
@@ -637,7 +743,10 @@ def test_a_search_and_its_page_take_a_fixed_number_of_queries(
 ):
     for day in range(25):
         make_vacancy(f"Повар {day}", occupation="5120", locality="711110000", days_ago=day)
-    with django_assert_num_queries(3):
+    # PostgreSQL looks the prefixes up and asks the planner how many match first, then reads
+    # the total, the facets and the page in one statement; SQLite reads facets, then the page.
+    text_search = 4 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(text_search):
         result = vacancy_search(VacancyQuery(text="повар", page_size=20))
         page = vacancies_for(result)
         rows = [
