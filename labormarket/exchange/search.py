@@ -36,6 +36,10 @@ Matching — the same rules on both databases
     alternatives ("повар OR пекарь"), ``AND`` is implied and ignored; any other word ("NEAR",
     "NOT") is a word to find. Text with no words is no text: the filters alone apply.
 
+    On PostgreSQL a prefix is looked up in the vocabulary of the indexed words and searched as
+    the words it begins — the same matches, several times cheaper for GIN
+    (:mod:`.search_vocabulary`, docs/adr/0013).
+
     PostgreSQL adds Russian stemming ("каменщика" also finds "каменщик"): its result set for a
     query contains SQLite's and may be larger (and the two tokenizers differ at the margins:
     PostgreSQL keeps "3.5" or "site.kz" as one word where FTS5 sees two). When a single word of
@@ -73,7 +77,10 @@ Facets and total
 
 Queries per search: 2 (facets with the total, then the page; 1 when there is no page to show);
 a page that straddles the end of the rank window needs one more; PostgreSQL's fuzzy retry adds
-its own pair. Loading a page: 1 query for vacancies, 3 for CVs (CVs, occupations, regions).
+its own pair. A PostgreSQL text search first looks its prefixes up and asks the planner how many
+rows match; when at most FEW_MATCHES, the total, the facets and a page within the rank window
+come from one statement (docs/adr/0013). Loading a page: 1 query for vacancies, 3 for CVs (CVs,
+occupations, regions).
 """
 
 # ruff: noqa: S608 — every statement here is assembled from this module's constants; values from
