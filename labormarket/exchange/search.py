@@ -645,25 +645,35 @@ def _facets(
     where: _Where,
     match: _Match,
     estimate: int | None = None,
-) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool, int | None]:
     """The total and the facets in one statement over at most ``FACET_SAMPLE + 1`` filtered
-    rows; when there are more, the total is estimated and the facets are scaled to it."""
+    rows; when there are more, the total is estimated and the facets are scaled to it. Also,
+    on PostgreSQL, the planner's count of published rows (for :func:`_walk_is_cheaper`)."""
     condition, params = _filtered(target, where, match)
     columns = ", ".join(f"{target.alias}.{c}" for c in ("id", *target.facet_columns))
-    materialized = "MATERIALIZED " if connection.vendor == "postgresql" else ""
+    postgres = connection.vendor == "postgresql"
+    materialized = "MATERIALIZED " if postgres else ""
     branches = ["SELECT 'total', '', COUNT(*) FROM f"] + [
         sql if name is None else f"SELECT '{name}', q.* FROM ({sql}) q"
         for name, sql in target.facets
     ]
+    if postgres:
+        branches.append(
+            "SELECT 'published', '', CAST(reltuples AS bigint) FROM pg_class "
+            f"WHERE oid = CAST('{target.table}_newest' AS regclass)"
+        )
     statement = (
         f"WITH f AS {materialized}(SELECT {columns} FROM {target.table} {target.alias} "
         f"WHERE {condition} LIMIT %s) " + " UNION ALL ".join(branches)
     )
     sampled = 0
+    published = None
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in target.facet_names}
     for name, key, count in _run(connection, statement, [*params, FACET_SAMPLE + 1]):
         if name == "total":
             sampled = int(count)
+        elif name == "published":
+            published = int(count)
         elif key is not None:
             facets[name].append((str(key), int(count)))
     approximate = sampled > FACET_SAMPLE
@@ -672,7 +682,7 @@ def _facets(
         if estimate is None:
             estimate = _estimated_total(connection, target, condition, params)
         total = max(estimate, FACET_SAMPLE + 1)
-    return total, _scaled(facets, sampled, total), approximate
+    return total, _scaled(facets, sampled, total), approximate, published
 
 
 def _scaled(
@@ -884,12 +894,12 @@ def _found(
             if rows is None:
                 rows = _page(connection, target, where, match, total, offset, page_size)
             return total, facets, approximate, rows
-    total, facets, approximate = _facets(connection, target, where, match, estimate)
+    total, facets, approximate, published = _facets(connection, target, where, match, estimate)
     return (
         total,
         facets,
         approximate,
-        _page(connection, target, where, match, total, offset, page_size),
+        _page(connection, target, where, match, total, offset, page_size, published),
     )
 
 
@@ -901,13 +911,13 @@ def _page(
     total: int,
     offset: int,
     page_size: int,
+    published: int | None = None,
 ) -> list[tuple[int, float]]:
     if offset >= total:
         return []
     if not match.ranked:
-        return _newest(
-            connection, target, where, match, offset, page_size, few=total <= FEW_MATCHES
-        )
+        few = total <= FEW_MATCHES and not _walk_is_cheaper(total, offset + page_size, published)
+        return _newest(connection, target, where, match, offset, page_size, few=few)
     rows: list[tuple[int, float]] = []
     end = offset + page_size
     if offset < RANK_WINDOW:
@@ -936,6 +946,16 @@ def _page(
             few=total <= FEW_MATCHES,
         )
     return rows
+
+
+def _walk_is_cheaper(total: int, end: int, published: int | None) -> bool:
+    """PostgreSQL, a page without text: is walking the newest-first index (testing each row
+    against the filters) cheaper than reading every match and sorting? The walk reads about
+    ``end × published / total`` rows when the matches are spread over time, the other way
+    ``total`` rows, about twice as cheaply each ("region Almaty", 9 505 of 190 000 vacancies:
+    ~400 rows instead of 9 505; "district Karaganda", 728: every match). ``published``: the
+    planner's count of published rows (unknown before the first ANALYZE: no walk)."""
+    return bool(published and published > 0 and 2 * end * published < total * total)
 
 
 def _newest(

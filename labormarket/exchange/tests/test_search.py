@@ -363,6 +363,20 @@ def test_postgresql_vocabulary_is_filled_once_after_a_bulk_load(make_vacancy):
 
 
 @postgresql_only
+def test_postgresql_walks_or_reads_all_to_the_same_page(vacancies, monkeypatch):
+    """A page without text comes from the newest-first walk or from every match read and
+    sorted, whichever the planner's counts say is cheaper: the same rows either way."""
+    assert not search._walk_is_cheaper(728, 20, 190_000)
+    assert search._walk_is_cheaper(9_505, 20, 190_000)
+    assert not search._walk_is_cheaper(9_505, 20, None)
+    queries = [VacancyQuery(region_code="350000000", page_size=2, page=p) for p in (1, 2)]
+    read_all = [vacancy_search(q).ids for q in queries]
+    monkeypatch.setattr(search, "_walk_is_cheaper", lambda *args: True)
+    assert [vacancy_search(q).ids for q in queries] == read_all
+    assert all(read_all)
+
+
+@postgresql_only
 @pytest.mark.parametrize("page", [1, 2, 3])
 def test_postgresql_reads_few_matches_once_with_the_same_results(make_vacancy, monkeypatch, page):
     """A text search the planner expects few matches of reads the total, the facets and the
