@@ -4,7 +4,7 @@ agencies' monthly figures. Thin views: validate, call one service, serialise."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -225,9 +225,9 @@ class CvListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> list[Any]:
         cvs = list(data.all() if hasattr(data, "all") else data)
-        self.context[CONTACTS_SHOWN] = selectors.cvs_showing_contacts_to(
-            self.context["request"].user, cvs
-        )
+        # The stubs type ``context`` as a Mapping; it is the root's dict, which the children read.
+        context = cast("dict[str, Any]", self.context)
+        context[CONTACTS_SHOWN] = selectors.cvs_showing_contacts_to(context["request"].user, cvs)
         return super().to_representation(cvs)
 
 
