@@ -24,7 +24,7 @@ class NavItem:
 
 
 def navigation_for(user: object) -> list[NavItem]:
-    from labormarket.exchange.policies import staff_scope
+    from labormarket.exchange.policies import can_search_cvs, staff_scope
     from labormarket.registry.policies import can_use_registry
 
     items: list[NavItem] = [
@@ -37,6 +37,8 @@ def navigation_for(user: object) -> list[NavItem]:
         items.append(NavItem(_("Person registry"), reverse("registry:home"), "people"))
     if not staff_scope(user).is_empty:
         items.append(NavItem(_("Exchange"), reverse("exchange:staff_vacancies"), "briefcase"))
+    if can_search_cvs(user):
+        items.append(NavItem(_("CV search"), reverse("exchange:cv_search"), "person-lines-fill"))
     if has_any_role(user, CENTRE_ROLES):
         items.append(NavItem(_("Public services"), reverse("services:queue"), "journal-check"))
     if has_any_role(user, {Role.CLM_SPECIALIST, Role.CLM_HEAD}):

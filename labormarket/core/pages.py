@@ -10,7 +10,7 @@ other URL.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django import forms
@@ -105,3 +105,18 @@ def page_of(request: HttpRequest, items: Any, per_page: int = PAGE_SIZE) -> Page
     """The page of ``items`` the request's ``?page=`` asks for (the last for one past the end,
     the first for nonsense)."""
     return Paginator(items, per_page).get_page(request.GET.get("page") or 1)
+
+
+def page_number(request: HttpRequest) -> int:
+    """The ``?page=`` number asked for, for a list a search cuts into pages itself (then
+    :func:`searched_page`): 1 for nonsense (and for numbers of more than nine digits)."""
+    text = request.GET.get("page") or ""
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) > 0:
+        return int(text)
+    return 1
+
+
+def searched_page(items: Sequence[T], *, number: int, per_page: int, total: int) -> Page:
+    """Page ``number`` of ``total`` results that a search has already cut (``items`` are that
+    page's), as the same kind of page as :func:`page_of` gives, for the same pager."""
+    return Page(items, number, Paginator(range(total), per_page))

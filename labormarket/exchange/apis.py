@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from labormarket.accounts.choices import Role
 from labormarket.core.api import Pagination
 from labormarket.core.errors import Forbidden, NotFound
 from labormarket.core.http import signed_in_user
@@ -24,7 +23,7 @@ from labormarket.core.iin import mask_iin
 from . import selectors, services
 from .choices import LayoffKind, RefusalReason
 from .models import AgencyMonthlyReport, CandidateReferral, Cv, ForecastJob, LayoffNotice, Vacancy
-from .policies import can_refer_candidates, staff_scope
+from .policies import can_refer_candidates, can_search_cvs, sees_centre_only_cvs, staff_scope
 
 # --- Vacancies -------------------------------------------------------------------------------
 
@@ -926,13 +925,11 @@ class CvSearchApi(APIView):
 
     @extend_schema(summary="Search CVs", parameters=[CvSearchParams], responses=CvSearchResponse)
     def get(self, request: Request) -> Response:
-        from labormarket.accounts.policies import has_any_role
-
         from .search import CvQuery, cv_search, cvs_for
 
         user = signed_in_user(request)
-        staff = not staff_scope(user).is_empty
-        if not staff and not has_any_role(user, {Role.EMPLOYER_MANAGER, Role.PEA_MANAGER}):
+        staff = sees_centre_only_cvs(user)
+        if not can_search_cvs(user):
             raise Forbidden(message=gettext("CV search is for employers, agencies and centres."))
         params = CvSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)

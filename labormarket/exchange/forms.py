@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -268,3 +269,50 @@ class VacancySearchForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+#: A run of twelve digits: an IIN typed into a search box, which would end up in the address.
+_IIN_LIKE = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+class CvSearchForm(forms.Form):
+    """CV search for employers, agencies and centres: GET, so a search can be bookmarked; its
+    fields are the filters of ``CvQuery`` and never carry personal data (no IIN in the address).
+    """
+
+    q = forms.CharField(label=_("What"), required=False, max_length=200)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    occupation = forms.CharField(label=_("Occupation code"), required=False, max_length=12)
+    salary_to = forms.DecimalField(
+        label=_("Expected salary up to, KZT"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
+    )
+    schedule = forms.ChoiceField(label=_("Working-time regime"), required=False)
+    ready_to_relocate = forms.TypedChoiceField(
+        label=_("Ready to relocate"),
+        required=False,
+        choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = [("", "—")] + [(r.kato_code, r.name) for r in Region.objects.all()]
+        self.fields["region"].choices = regions  # type: ignore[attr-defined]
+        self.fields["schedule"].choices = _choices(WorkSchedule)  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_q(self) -> str:
+        text: str = self.cleaned_data["q"]
+        if _IIN_LIKE.search(text):
+            raise ValidationError(
+                _("Search by words, not by IIN: an IIN must not appear in the page address."),
+                code="iin_not_in_url",
+            )
+        return text

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, prefetch_related_objects
 
 from labormarket.accounts.choices import STAFF_ROLES, Role
 from labormarket.accounts.policies import has_any_role, organisation_ids_with, region_scope
+from labormarket.core.iin import mask_iin
 from labormarket.registry.models import Person
 
 from .choices import CvStatus, ReferralStatus, VacancyStatus
@@ -62,6 +64,10 @@ def cv_queryset_for(user: Any) -> QuerySet[Cv]:
     )
 
 
+def cv_get_for(user: Any, cv_id: int) -> Cv | None:
+    return cv_queryset_for(user).filter(pk=cv_id).first()
+
+
 def cvs_showing_contacts_to(user: Any, cvs: Sequence[Cv]) -> set[int]:
     """The ids of those ``cvs`` (their persons loaded) whose contact details ``user`` may see —
     contact details stay hidden from employers until the person is referred to them:
@@ -83,6 +89,36 @@ def cvs_showing_contacts_to(user: Any, cvs: Sequence[Cv]) -> set[int]:
                 by_person.setdefault(cv.person_id, []).append(cv.pk)
             shown.update(pk for person_id in set(referred) for pk in by_person[person_id])
     return shown
+
+
+@dataclass(frozen=True)
+class CvContacts:
+    """What a CV list shows of the person to those allowed: never the full IIN."""
+
+    full_name: str
+    iin_masked: str
+    phone: str | None
+    email: str
+
+
+def cv_contacts_for(user: Any, cvs: Sequence[Cv]) -> dict[int, CvContacts]:
+    """The contact details ``user`` may see, by CV id, of those ``cvs`` that show them (see
+    :func:`cvs_showing_contacts_to`). Loads the persons, and the phones of those shown only: at
+    most three queries, whatever the number of CVs."""
+    prefetch_related_objects(list(cvs), "person")
+    shown = cvs_showing_contacts_to(user, cvs)
+    persons = [cv.person for cv in cvs if cv.pk in shown]
+    prefetch_related_objects(persons, "phones")
+    return {
+        cv.pk: CvContacts(
+            full_name=cv.person.full_name,
+            iin_masked=mask_iin(cv.person.iin),
+            phone=next((p.number for p in cv.person.phones.all() if p.is_primary), None),
+            email=cv.person.email,
+        )
+        for cv in cvs
+        if cv.pk in shown
+    }
 
 
 def referral_queryset_for(user: Any) -> QuerySet[CandidateReferral]:

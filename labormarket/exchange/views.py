@@ -1,9 +1,11 @@
-"""Exchange pages: the public vacancy list, the employer's cabinet, the job seeker's CVs and
-the staff workspace for referring candidates."""
+"""Exchange pages: the public vacancy list, the employer's cabinet, the job seeker's CVs, the
+CV search of employers, agencies and centres, and the staff workspace for referring candidates."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,6 +29,7 @@ from .forms import (
     AgencyReportForm,
     CvForm,
     CvPublishForm,
+    CvSearchForm,
     ForecastJobForm,
     LayoffNoticeForm,
     RefuseForm,
@@ -34,7 +37,14 @@ from .forms import (
     VacancySearchForm,
 )
 from .models import Cv, Vacancy
-from .policies import can_manage_employer, employer_ids_of, staff_scope
+from .policies import (
+    can_manage_employer,
+    can_search_cvs,
+    can_see_vacancies_for_cv,
+    employer_ids_of,
+    sees_centre_only_cvs,
+    staff_scope,
+)
 
 PAGE_SIZE = 20
 
@@ -338,6 +348,113 @@ def cv_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("exchange:my_cvs")
 
 
+@login_required
+def cv_vacancies(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Ranked vacancies for a CV with each score explained (PRG-71): for the job seeker's own CV
+    and for centre staff of the person's region."""
+    from .matching import vacancies_for_cv
+
+    cv = selectors.cv_get_for(request.user, pk)
+    if cv is None or not can_see_vacancies_for_cv(request.user, cv):
+        raise Http404
+    matches = vacancies_for_cv(cv, limit=50)
+    vacancies = selectors.vacancy_queryset_for(request.user).in_bulk(
+        [m.vacancy_id for m in matches]
+    )
+    rows = [
+        (
+            match,
+            vacancies[match.vacancy_id],
+            [(c, CRITERION_LABELS.get(c.code, c.code)) for c in match.criteria],
+        )
+        for match in matches
+        if match.vacancy_id in vacancies
+    ]
+    return render(
+        request,
+        "exchange/cv_vacancies.html",
+        {"cv": cv, "rows": rows, "own": cv.person.user_id == request.user.pk},
+    )
+
+
+# --- CV search (employers, agencies, centres) ------------------------------------------------
+
+
+def _cv_facets(
+    form: CvSearchForm, facets: dict[str, list[tuple[str, int]]]
+) -> list[tuple[str, list[tuple[str, int]]]]:
+    """The CV search's facet counts under the names people read: regions and regimes as the
+    form offers them, occupations by ISCO major group."""
+    from labormarket.reference.selectors import occupation_list
+
+    regions = dict(form.fields["region"].choices)  # type: ignore[attr-defined]
+    schedules = dict(form.fields["schedule"].choices)  # type: ignore[attr-defined]
+    groups = {o.code: f"{o.code} · {o.name}" for o in occupation_list(level=1, active_only=False)}
+    return [
+        (_("By region"), [(regions.get(k, k), n) for k, n in facets.get("region", [])]),
+        (
+            _("By occupation group"),
+            [(groups.get(k, k), n) for k, n in facets.get("occupation_major", [])],
+        ),
+        (
+            _("By working-time regime"),
+            [(schedules.get(k, k), n) for k, n in facets.get("schedule", [])],
+        ),
+    ]
+
+
+@login_required
+def cv_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """CV search: full text, the filters of ``CvQuery``, facet counts, best match first. Staff
+    also find CVs shown to centres only; contact details only where the person may be contacted
+    by the user (``selectors.cvs_showing_contacts_to``: referred to the employer, or of the
+    staff's region). Like the API's search, a list is not an opening of a person's card: nothing
+    is written to the registry's access log."""
+    from . import search
+
+    if not can_search_cvs(request.user):
+        raise Http404
+    form = CvSearchForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "result": None, "page": None}
+    if form.is_bound and not form.is_valid():
+        return render(request, "exchange/cv_search.html", context)
+    data = form.cleaned_data if form.is_bound else {}
+    query = search.CvQuery(
+        text=data.get("q") or "",
+        region_code=data.get("region") or None,
+        occupation_code=data.get("occupation") or None,
+        salary_to=data.get("salary_to"),
+        schedule_code=data.get("schedule") or None,
+        ready_to_relocate=data.get("ready_to_relocate"),
+        include_centre_only=sees_centre_only_cvs(request.user),
+        page=pages.page_number(request),
+        page_size=PAGE_SIZE,
+    )
+    result = search.cv_search(query)
+    if not result.ids and result.page > result.pages:  # one past the end: the last page
+        result = search.cv_search(replace(query, page=result.pages))
+    cvs = search.cvs_for(result)
+    contacts = selectors.cv_contacts_for(request.user, cvs)  # loads the persons too
+    # The pager keeps the filters (and nothing else that was in the address).
+    kept = {name: value for name in form.fields if (value := request.GET.get(name))}
+    context.update(
+        {
+            "result": result,
+            "page": pages.searched_page(
+                [(cv, contacts.get(cv.pk)) for cv in cvs],
+                number=result.page,
+                per_page=result.page_size,
+                total=result.total,
+            ),
+            "query": urlencode(kept),
+            "with_vacancies": {cv.pk for cv in cvs if can_see_vacancies_for_cv(request.user, cv)},
+            "staff": query.include_centre_only,
+            "facets": _cv_facets(form, result.facets),
+        }
+    )
+    return render(request, "exchange/cv_search.html", context)
+
+
 # --- Staff workspace ---------------------------------------------------------------------------
 
 
@@ -412,7 +529,14 @@ def candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "exchange/candidates.html",
-        {"vacancy": vacancy, "rows": rows, "referred": referred},
+        {
+            "vacancy": vacancy,
+            "rows": rows,
+            "referred": referred,
+            "with_vacancies": {
+                pk for pk, cv in cvs.items() if can_see_vacancies_for_cv(request.user, cv)
+            },
+        },
     )
 
 

@@ -287,6 +287,18 @@ CASES = [
         allow({Role.EMPLOYER_MANAGER}, 200, 404, 302),
     ),
     Case("my CVs", "get", lambda w: "/cabinet/cvs/", allow({Role.CITIZEN}, 200, 404, 302)),
+    Case(
+        "CV search",
+        "get",
+        lambda w: "/cvs/?q=каменщик",
+        allow(WRITERS | {Role.EMPLOYER_MANAGER, Role.PEA_MANAGER}, 200, 404, 302),
+    ),
+    Case(
+        "vacancies for a CV that is not there",
+        "get",
+        lambda w: "/cvs/999999/vacancies/",
+        allow(set(), 200, 404, 302),
+    ),
     Case("new CV form", "get", lambda w: "/cabinet/cvs/new/", allow({Role.CITIZEN}, 200, 404, 302)),
     Case(
         "staff exchange workspace",

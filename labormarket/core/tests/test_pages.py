@@ -88,3 +88,20 @@ def test_run_says_the_success_and_returns_whether_it_went_through():
 def test_page_of_answers_any_page_number(asked, shown):
     request = RequestFactory().get("/", {"page": asked})
     assert pages.page_of(request, list(range(7)), per_page=3).number == shown
+
+
+@pytest.mark.parametrize(
+    ("asked", "number"),
+    [("2", 2), ("99", 99), ("nonsense", 1), ("", 1), ("0", 1), ("-3", 1), ("²", 1), ("9" * 10, 1)],
+)
+def test_page_number_reads_the_page_a_search_is_asked_for(asked, number):
+    assert pages.page_number(RequestFactory().get("/", {"page": asked})) == number
+
+
+def test_searched_page_is_a_page_of_the_whole_result():
+    page = pages.searched_page(["g", "h"], number=3, per_page=3, total=8)
+    assert list(page.object_list) == ["g", "h"]
+    assert (page.number, page.paginator.num_pages, page.paginator.count) == (3, 3, 8)
+    assert (page.has_previous(), page.has_next(), page.start_index()) == (True, False, 7)
+    empty = pages.searched_page([], number=1, per_page=3, total=0)
+    assert (empty.paginator.num_pages, empty.has_other_pages()) == (1, False)

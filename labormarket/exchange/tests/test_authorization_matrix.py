@@ -1,5 +1,6 @@
-"""Every exchange endpoint for every role: employers and agencies see only their own, agency
-figures are never public, and a denied request changes nothing."""
+"""Every exchange endpoint and page for every role: employers and agencies see only their own,
+agency figures are never public, contacts stay hidden until a referral, and a denied request
+changes nothing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -25,6 +28,7 @@ from labormarket.exchange.models import (
 )
 from labormarket.exchange.tests.conftest import cv_data, give_consent, vacancy_data
 from labormarket.registry import services as registry_services
+from labormarket.registry.models import PersonAccessLog
 from labormarket.registry.tests.factories import PersonFactory
 
 ANONYMOUS = "anonymous"
@@ -250,3 +254,82 @@ def test_exchange_authorization_matrix(role: str, case: Case):
         assert set(response.json()["error"]) >= {"code", "message"}
     if case.count is not None and response.status_code == 200:
         assert response.json()["count"] == case.count(role), (role, case.name)
+
+
+# --- HTML pages ------------------------------------------------------------------------------
+
+#: Who searches CVs: centre staff (all published CVs), employers and agencies (public ones).
+SEARCHERS = STAFF | {Role.EMPLOYER_MANAGER, Role.PEA_MANAGER}
+
+
+@dataclass
+class PageCase:
+    name: str
+    url: Callable[[World], str]
+    expect: Callable[[str], int]
+    #: The rows the page lists to those allowed: (what counts them, how many per role).
+    rows: tuple[Callable[[dict], int], Callable[[str], int]] | None = None
+    #: How many of the listed CVs show the person's contacts, per role.
+    contacts: Callable[[str], int] | None = None
+
+
+def _searched(context: dict) -> int:
+    return len(context["page"].object_list)
+
+
+def _shown(context: dict) -> int:
+    return sum(contact is not None for _cv, contact in context["page"].object_list)
+
+
+PAGE_CASES = [
+    PageCase(
+        "CV search page",
+        lambda w: "/cvs/",
+        status(200, SEARCHERS, 404, anonymous=302),
+        rows=(_searched, lambda role: 1),
+        # The world's person is of the staff's region and was referred to the employer.
+        contacts=lambda role: 1 if role in STAFF | {Role.EMPLOYER_MANAGER} else 0,
+    ),
+    PageCase(
+        "CV search page with filters",
+        lambda w: "/cvs/?q=каменщик&region=350000000&occupation=71&salary_to=400000",
+        status(200, SEARCHERS, 404, anonymous=302),
+        rows=(_searched, lambda role: 1),
+    ),
+    PageCase(
+        "CV search page with a bad filter",
+        lambda w: "/cvs/?salary_to=abc",
+        status(200, SEARCHERS, 404, anonymous=302),
+        rows=(lambda context: len(context["form"].errors), lambda role: 1),
+    ),
+    PageCase(
+        "vacancies for the CV (PRG-71)",
+        lambda w: f"/cvs/{w.cv}/vacancies/",
+        status(200, STAFF, 404, anonymous=302),
+        rows=(lambda context: len(context["rows"]), lambda role: 1),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", PAGE_CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("role", ALL)
+def test_exchange_pages_authorization_matrix(role: str, case: PageCase):
+    """The CV search and the vacancies ranked for a CV, for every role: the public is sent to
+    sign in, those not allowed get 404, and reading a page changes nothing (no access log)."""
+    world, user = build_world(role)
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    before = snapshot(), PersonAccessLog.objects.count()
+    response = client.get(case.url(world))
+    assert response.status_code == case.expect(role), (role, case.name)
+    assert (snapshot(), PersonAccessLog.objects.count()) == before
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("accounts:login"))
+    if response.status_code == 200:
+        if case.rows is not None:
+            count, expected = case.rows
+            assert count(response.context) == expected(role), (role, case.name)
+        if case.contacts is not None:
+            assert _shown(response.context) == case.contacts(role), (role, case.name)
