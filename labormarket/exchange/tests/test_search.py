@@ -363,6 +363,23 @@ def test_postgresql_vocabulary_is_filled_once_after_a_bulk_load(make_vacancy):
 
 
 @postgresql_only
+def test_postgresql_keeps_a_vacancys_document_uncompressed(make_vacancy):
+    """Every match test reads the document: a compressed one is decompressed each time (the
+    row of a vacancy with a real description is over the 2 KB at which PostgreSQL compresses)."""
+    words = " ".join(f"обязанность{n} навык{n} условие{n}" for n in range(40))
+    vacancy = make_vacancy("Сварщик", description=words, skills=[f"умение{n}" for n in range(10)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(search_document), pg_column_size(v.*) "
+            "FROM exchange_vacancy v WHERE id = %s",
+            [vacancy.pk],
+        )
+        compression, row_size = cursor.fetchone()
+    assert 2048 < row_size < 8160
+    assert compression is None
+
+
+@postgresql_only
 def test_postgresql_walks_or_reads_all_to_the_same_page(vacancies, monkeypatch):
     """A page without text comes from the newest-first walk or from every match read and
     sorted, whichever the planner's counts say is cheaper: the same rows either way."""
