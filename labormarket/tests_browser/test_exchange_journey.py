@@ -88,6 +88,14 @@ def test_cv_vacancy_match_referral_hire(page: Page, site: Site) -> None:
         Vacancy(status="published").get_status_display()
     )
     site.shot(page, "31-exchange-vacancy-published-ru.png")
+    # Without the person's consent to publish personal data the CV is for centres only: the
+    # employer's CV search does not find it.
+    follow(page, lambda: page.goto(site.url("/cvs/")))
+    page.fill("#id_q", "каменщик")
+    follow(page, lambda: page.click("#cv-search"))
+    expect(page.locator("#nothing-found")).to_be_visible()
+    expect(page.locator(f"#cv-{cv.pk}")).to_have_count(0)
+    site.shot(page, "31a-exchange-cv-search-employer-ru.png")
     sign_out(page)
 
     # 3. The specialist records the person's consent (PRG-71), finds and refers the candidate.
@@ -104,10 +112,19 @@ def test_cv_vacancy_match_referral_hire(page: Page, site: Site) -> None:
     page.select_option("#id_consent-evidence", "paper")
     page.fill("#id_consent-evidence_reference", "№ 12/2026")
     follow(page, lambda: page.locator("form[action$='/consents/'] button[type=submit]").click())
+    # The centre's CV search finds the CV shown to centres only.
+    follow(page, lambda: page.goto(site.url("/cvs/?q=каменщик")))
+    expect(page.locator(f"#cv-{cv.pk}")).to_have_text("Каменщик 4 разряда")
+    site.shot(page, "31b-exchange-cv-search-centre-ru.png")
     follow(page, lambda: page.goto(site.url(f"/vacancies/{vacancy.pk}/")))
     follow(page, lambda: page.click("#find-candidates"))
     expect(page.locator(f"#refer-{cv.pk}")).to_be_visible()
     site.shot(page, "32-exchange-candidates-ru.png")
+    # The other way round (PRG-71): the vacancies ranked for the person's CV.
+    follow(page, lambda: page.click(f"#cv-vacancies-{cv.pk}"))
+    expect(page.locator(f"#vacancy-{vacancy.pk}")).to_have_text("Каменщик")
+    site.shot(page, "32a-exchange-vacancies-for-cv-ru.png")
+    follow(page, lambda: page.go_back())
     follow(page, lambda: page.click(f"#refer-{cv.pk}"))
     referral = CandidateReferral.objects.get(vacancy=vacancy)
     assert referral.status == "sent"
