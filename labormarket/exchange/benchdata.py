@@ -1113,6 +1113,9 @@ class _Maker:
         self.ref = ref
         self.rng = rng
         self.now = now
+        # Where the row being made stands in its table, 0 (first written) to 1 (last); see
+        # published_at. None: anywhere (rows made outside the batches).
+        self.position: float | None = None
 
     # Occupations and texts
 
@@ -1143,8 +1146,11 @@ class _Maker:
         return max(MIN_SALARY, _round_to(value, 5_000))
 
     def published_at(self, within_days: int = PUBLISHED_WITHIN_DAYS) -> datetime:
-        # Somewhat more recent than uniform: boards fill up again as vacancies close.
-        days = within_days * (self.rng.random() ** 1.3)
+        # Somewhat more recent than uniform: boards fill up again as vacancies close. Rows are
+        # written oldest first, as a table filled by use is (the newest-first walks of search
+        # read the table in its physical order, and the planner knows the correlation).
+        share = 1.0 - self.position if self.position is not None else self.rng.random()
+        days = within_days * (share**1.3)
         return self.now - timedelta(days=days, seconds=self.rng.randint(0, 3600))
 
     def description(
@@ -1509,6 +1515,7 @@ class _Batch:
     start: int
     size: int
     first_slot: int = 0
+    total: int = 0  # rows of this kind once generation ends (for _Maker.position)
 
 
 @dataclass
@@ -1533,11 +1540,19 @@ def _run_batch(batch: _Batch) -> _Batch:
     rng = random.Random(f"{state.seed}:{batch.kind}:{batch.start}")
     maker = _Maker(state.ref, rng, state.now)
     ref = state.ref
+
+    def place(index: int) -> None:
+        maker.position = min(1.0, (batch.start + index + rng.random()) / max(1, batch.total))
+
     with transaction.atomic():
         if batch.kind == "vacancies":
             table = _Table(Vacancy, state.now)
             ids = table.reserve_ids(batch.size)
-            table.write([maker.vacancy(pk, state.employers.draw(rng), state.user_id) for pk in ids])
+            rows: list[Row] = []
+            for index, pk in enumerate(ids):
+                place(index)
+                rows.append(maker.vacancy(pk, state.employers.draw(rng), state.user_id))
+            table.write(rows)
             return batch
         person_table = _Table(Person, state.now)
         cv_table = _Table(Cv, state.now)
@@ -1549,7 +1564,10 @@ def _run_batch(batch: _Batch) -> _Batch:
         occupations: list[Row] = []
         regions: list[Row] = []
         education: list[Row] = []
-        for person_id, cv_id, (iin, birth_date, sex) in zip(person_ids, cv_ids, iins, strict=True):
+        for index, (person_id, cv_id, (iin, birth_date, sex)) in enumerate(
+            zip(person_ids, cv_ids, iins, strict=True)
+        ):
+            place(index)
             person, region_code = maker.person(person_id, iin, birth_date, sex)
             cv, codes, cv_regions = maker.cv(cv_id, person, region_code, state.user_id, state.today)
             persons.append(person)
@@ -1678,12 +1696,12 @@ def generate(
         # Vacancies, then persons with their CVs, in batches.
         started = time.perf_counter()
         batches = [
-            _Batch("vacancies", before["vacancies"] + start, size)
+            _Batch("vacancies", before["vacancies"] + start, size, total=vacancies)
             for start, size in _batches(max(0, vacancies - before["vacancies"]), batch_size)
         ]
         slot = first_slot
         for start, size in _batches(max(0, cvs - before["cvs"]), batch_size):
-            batches.append(_Batch("cvs", before["cvs"] + start, size, slot))
+            batches.append(_Batch("cvs", before["cvs"] + start, size, slot, total=cvs))
             slot += slots_for(size)
         _STATE = _State(
             seed=seed,

@@ -95,6 +95,14 @@ def test_generated_rows_are_valid(small_data_set):
     assert Person.objects.filter(cvs__isnull=True, pk__in=[p.pk for p in persons]).count() == 0
 
 
+@pytest.mark.parametrize("model", [Vacancy, Cv])
+def test_generated_rows_are_written_oldest_first(small_data_set, model):
+    # As in a table filled by use: the first quarter written is older than the last quarter.
+    times = list(model.objects.order_by("pk").values_list("published_at", flat=True))
+    quarter = len(times) // 4
+    assert max(times[:quarter]) < min(times[-quarter:])
+
+
 def test_generated_vacancies_are_found_by_the_search(small_data_set):
     published = Vacancy.objects.filter(status=VacancyStatus.PUBLISHED).count()
     assert vacancy_search(VacancyQuery()).total == published
