@@ -126,6 +126,11 @@ FACET_SAMPLE = 5000
 #: Up to this many matches (counted or estimated) a ranked page reads every match through the
 #: full-text index; with more, it walks the newest-first index (PostgreSQL).
 FEW_MATCHES = 60000
+#: PostgreSQL, a search without text that the planner expects more than FEW_MATCHES matches of:
+#: its facets are counted over a fixed random sample of about this many rows of the table
+#: (whole pages, the same ones every time), when at least MIN_SAMPLED of them match.
+SAMPLE_ROWS = 10000
+MIN_SAMPLED = 200
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
@@ -324,6 +329,9 @@ class _Where:
     def __init__(self, *clauses: str) -> None:
         self.clauses = list(clauses)
         self.params: list[Any] = []
+        #: A clause is tested through the full-text index (PostgreSQL CV facet keys): every
+        #: match comes from one bitmap, not from B-tree indexes one row at a time.
+        self.gin = False
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -450,6 +458,7 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
     if region is not None:
         if postgres:
             where.add("c.search_document @@ %s::tsquery", _facet_token("r" + region))
+            where.gin = True
         else:
             where.add(
                 f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id = "
@@ -462,6 +471,7 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
             where.nothing()
         elif prefix is not None:
             where.add("c.search_document @@ %s::tsquery", _facet_token("o" + prefix))
+            where.gin = True
     else:
         _add_occupation(
             where,
@@ -645,14 +655,33 @@ def _facets(
     where: _Where,
     match: _Match,
     estimate: int | None = None,
-) -> tuple[int, dict[str, list[tuple[str, int]]], bool, int | None]:
+    *,
+    sample: bool = False,
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool, int | None] | None:
     """The total and the facets in one statement over at most ``FACET_SAMPLE + 1`` filtered
     rows; when there are more, the total is estimated and the facets are scaled to it. Also,
-    on PostgreSQL, the planner's count of published rows (for :func:`_walk_is_cheaper`)."""
+    on PostgreSQL, the planner's count of published rows (for :func:`_walk_is_cheaper`).
+
+    ``sample`` (PostgreSQL, with the planner's ``estimate``): the facets are counted over the
+    matches among a random sample of about SAMPLE_ROWS rows of the table instead, read page by
+    page rather than through an index — a filter matching a tenth of a million rows costs the
+    same as one matching a hundredth. ``None`` when fewer than MIN_SAMPLED rows of the sample
+    match."""
     condition, params = _filtered(target, where, match)
     columns = ", ".join(f"{target.alias}.{c}" for c in ("id", *target.facet_columns))
     postgres = connection.vendor == "postgresql"
     materialized = "MATERIALIZED " if postgres else ""
+    rows_from = f"{target.table} {target.alias}"
+    limit = " LIMIT %s"
+    limit_params: list[Any] = [FACET_SAMPLE + 1]
+    if sample:
+        # SYSTEM sampling picks whole pages; REPEATABLE keeps the same pages from one search
+        # to the next, so the counts do not jump about while the data stays the same.
+        rows_from += (
+            " TABLESAMPLE SYSTEM (LEAST(100, %s * 100.0 / GREATEST(1, (SELECT reltuples "
+            f"FROM pg_class WHERE oid = CAST('{target.table}' AS regclass))))) REPEATABLE (0)"
+        )
+        params = [SAMPLE_ROWS, *params]
     branches = ["SELECT 'total', '', COUNT(*) FROM f"] + [
         sql if name is None else f"SELECT '{name}', q.* FROM ({sql}) q"
         for name, sql in target.facets
@@ -663,19 +692,24 @@ def _facets(
             f"WHERE oid = CAST('{target.table}_newest' AS regclass)"
         )
     statement = (
-        f"WITH f AS {materialized}(SELECT {columns} FROM {target.table} {target.alias} "
-        f"WHERE {condition} LIMIT %s) " + " UNION ALL ".join(branches)
+        f"WITH f AS {materialized}(SELECT {columns} FROM {rows_from} "
+        f"WHERE {condition}{limit}) " + " UNION ALL ".join(branches)
     )
     sampled = 0
     published = None
     facets: dict[str, list[tuple[str, int]]] = {name: [] for name in target.facet_names}
-    for name, key, count in _run(connection, statement, [*params, FACET_SAMPLE + 1]):
+    for name, key, count in _run(connection, statement, [*params, *limit_params]):
         if name == "total":
             sampled = int(count)
         elif name == "published":
             published = int(count)
         elif key is not None:
             facets[name].append((str(key), int(count)))
+    if sample:
+        if sampled < MIN_SAMPLED or estimate is None:
+            return None
+        total = max(estimate, sampled)
+        return total, _scaled(facets, sampled, total), True, published
     approximate = sampled > FACET_SAMPLE
     total = sampled
     if approximate:
@@ -706,10 +740,10 @@ def _pg_few(
     page_size: int,
     estimate: int,
 ) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]] | None] | None:
-    """PostgreSQL, a text search the planner expects at most FEW_MATCHES matches of: every
-    match read once through the full-text index for the total, the facets and the page
-    together (apart, the facets and the page each read them: the page ranks the newest of all
-    matches). Returns the total, the
+    """PostgreSQL, a search the planner expects at most FEW_MATCHES matches of: every match
+    read once through the full-text index for the total, the facets and the page together
+    (apart, the facets and the page each read them: the page ranks the newest of all matches,
+    or, without text, takes the newest of all). Returns the total, the
     facets, whether they are scaled, and the page — ``None`` for the page when it lies beyond
     the rank window (the caller reads it). ``None`` when the planner's ``estimate`` or the
     rows themselves are more than that."""
@@ -726,7 +760,17 @@ def _pg_few(
     ]
     page = ""
     page_params: list[Any] = []
-    if offset + page_size <= RANK_WINDOW:
+    if not match.ranked:  # every match is in m: any page, newest first
+        page = (
+            f"p AS (SELECT m.id, m.published_at FROM m ORDER BY {_NEWEST.format(a='m')} "
+            "LIMIT %s OFFSET %s)"
+        )
+        page_params = [page_size, offset]
+        branches.append(
+            "SELECT 'page', CAST(p.id AS text), ROW_NUMBER() OVER (ORDER BY "
+            f"{_NEWEST.format(a='p')}), CAST(0 AS float8) FROM p"
+        )
+    elif offset + page_size <= RANK_WINDOW:
         page = (
             f"r AS (SELECT m.id, m.published_at FROM m ORDER BY {_NEWEST.format(a='m')} "
             f"LIMIT %s), p AS (SELECT r.id, {match.score} AS score, r.published_at FROM r "
@@ -882,19 +926,39 @@ def _found(
     page_size: int,
 ) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]]]:
     """The total, the facets, whether they are approximate, and the page's (id, score).
-    Without text the matches come through B-tree indexes one row at a time, and reading all of
-    them (:func:`_pg_few`) costs more than a sample for the facets and the page apart."""
+
+    PostgreSQL reads every match once (:func:`_pg_few`) when the planner expects few of them
+    and the page needs them all anyway: always with text (the page ranks the newest of all
+    matches); without text when the filters go through the full-text index (CV regions and
+    occupations) and walking the newest-first index is not cheaper — filters on B-tree indexes
+    come one row at a time, and a sample for the facets costs less. A search without text
+    expected to match more than FEW_MATCHES rows counts its facets over a sample of the table
+    (:func:`_facets` with ``sample``)."""
     estimate = None
-    if connection.vendor == "postgresql" and match.ranked:
+    if connection.vendor == "postgresql":
         condition, params = _filtered(target, where, match)
         estimate = _estimated_total(connection, target, condition, params)
-        few = _pg_few(connection, target, where, match, offset, page_size, estimate)
+        few = None
+        if match.ranked:
+            few = _pg_few(connection, target, where, match, offset, page_size, estimate)
+        elif estimate > FEW_MATCHES:
+            sampled = _facets(connection, target, where, match, estimate, sample=True)
+            if sampled is not None:
+                total, facets, approximate, published = sampled
+                rows = _page(connection, target, where, match, total, offset, page_size, published)
+                return total, facets, approximate, rows
+        elif where.gin and not _walk_is_cheaper(
+            estimate, offset + page_size, _published_rows(connection, target)
+        ):
+            few = _pg_few(connection, target, where, match, offset, page_size, estimate)
         if few is not None:
             total, facets, approximate, rows = few
             if rows is None:
                 rows = _page(connection, target, where, match, total, offset, page_size)
             return total, facets, approximate, rows
-    total, facets, approximate, published = _facets(connection, target, where, match, estimate)
+    counted = _facets(connection, target, where, match, estimate)
+    assert counted is not None  # only a sample gives up
+    total, facets, approximate, published = counted
     return (
         total,
         facets,
@@ -946,6 +1010,17 @@ def _page(
             few=total <= FEW_MATCHES,
         )
     return rows
+
+
+def _published_rows(connection: BaseDatabaseWrapper, target: _Target) -> int | None:
+    """PostgreSQL: the planner's count of published rows (see :func:`_walk_is_cheaper`)."""
+    rows = _run(
+        connection,
+        "SELECT CAST(reltuples AS bigint) FROM pg_class "
+        f"WHERE oid = CAST('{target.table}_newest' AS regclass)",
+        [],
+    )
+    return int(rows[0][0]) if rows else None
 
 
 def _walk_is_cheaper(total: int, end: int, published: int | None) -> bool:
