@@ -332,6 +332,8 @@ class _Where:
         #: A clause is tested through the full-text index (PostgreSQL CV facet keys): every
         #: match comes from one bitmap, not from B-tree indexes one row at a time.
         self.gin = False
+        #: A clause matches nothing (an unknown code): the search reads no rows.
+        self.empty = False
 
     def add(self, clause: str, *params: Any) -> None:
         self.clauses.append(clause)
@@ -339,6 +341,7 @@ class _Where:
 
     def nothing(self) -> None:
         self.clauses.append("1 = 0")
+        self.empty = True
 
     @property
     def sql(self) -> str:
@@ -374,43 +377,91 @@ def _amount(value: Any) -> Decimal | None:
     return amount
 
 
-def _add_classifier(where: _Where, column: str, table: str, key: str, value: Any) -> None:
+#: A lookup of the ids behind a filter code: SQL selecting ``x.id`` and its parameters.
+_Lookup = tuple[str, list[Any]]
+#: A code no row can have (a malformed occupation code): the filter matches nothing.
+_NO_IDS: _Lookup = ("", [])
+
+
+def _by_code(table: str, key: str, value: Any) -> _Lookup | None:
     code = _code(value)
-    if code is not None:
-        where.add(f"{column} = (SELECT x.id FROM {table} x WHERE x.{key} = %s)", code)
+    return None if code is None else (f"SELECT x.id FROM {table} x WHERE x.{key} = %s", [code])
 
 
-def _add_occupation(where: _Where, value: Any, template: str) -> None:
+def _by_occupation_prefix(value: Any) -> _Lookup | None:
     prefix = _occupation_prefix(value)
+    if prefix is None:
+        return None
     if prefix == "":
+        return _NO_IDS
+    return f"SELECT x.id FROM {OCCUPATION_TABLE} x WHERE x.code LIKE %s", [prefix + "%"]
+
+
+def _by_district(value: Any) -> _Lookup | None:
+    """The localities of a KATO unit: the unit and its children and grandchildren."""
+    code = _code(value)
+    if code is None:
+        return None
+    return (
+        f"SELECT x.id FROM {KATO_TABLE} x WHERE x.code = %s "
+        f"UNION ALL SELECT x.id FROM {KATO_TABLE} x "
+        f"JOIN {KATO_TABLE} p ON p.id = x.parent_id WHERE p.code = %s "
+        f"UNION ALL SELECT x.id FROM {KATO_TABLE} x JOIN {KATO_TABLE} p ON p.id = x.parent_id "
+        f"JOIN {KATO_TABLE} g ON g.id = p.parent_id WHERE g.code = %s",
+        [code, code, code],
+    )
+
+
+def _ids(
+    connection: BaseDatabaseWrapper, lookups: dict[str, _Lookup | None]
+) -> dict[str, list[int] | None]:
+    """The ids behind the query's filter codes, in one statement (``None``: no filter). The
+    search then names the ids themselves: the planner estimates ``occupation_id IN (…)`` from
+    the column's statistics — a common occupation matches thousands of rows — where a subquery
+    gets the average of all values, and picks the wrong plan for the common ones."""
+    found: dict[str, list[int] | None] = {
+        name: None if lookup is None else [] for name, lookup in lookups.items()
+    }
+    branches: list[str] = []
+    params: list[Any] = []
+    for name, lookup in lookups.items():
+        if lookup is not None and lookup[0]:
+            branches.append(f"SELECT '{name}', q.id FROM ({lookup[0]}) q")
+            params += lookup[1]
+    if branches:
+        for name, pk in _run(connection, " UNION ALL ".join(branches), params):
+            ids = found[name]
+            assert ids is not None
+            ids.append(int(pk))
+    return found
+
+
+def _add_ids(where: _Where, template: str, ids: list[int] | None) -> None:
+    """``template`` with ``{ids}`` as the ids' parameters; no ids: nothing matches."""
+    if ids is None:
+        return
+    if not ids:
         where.nothing()
-    elif prefix is not None:
-        where.add(
-            template.format(
-                occupations=f"SELECT o.id FROM {OCCUPATION_TABLE} o WHERE o.code LIKE %s"
-            ),
-            prefix + "%",
-        )
+        return
+    unique = sorted(set(ids))
+    where.add(template.format(ids=", ".join(["%s"] * len(unique))), *unique)
 
 
 def _vacancy_where(query: VacancyQuery, connection: BaseDatabaseWrapper) -> _Where:
     where = _Where("v.status = 'published'")
-    _add_classifier(where, "v.region_id", REGION_TABLE, "kato_code", query.region_code)
-    district = _code(query.district_code)
-    if district is not None:
-        where.add(
-            f"v.locality_id IN ("
-            f"SELECT u.id FROM {KATO_TABLE} u WHERE u.code = %s "
-            f"UNION ALL SELECT u.id FROM {KATO_TABLE} u "
-            f"JOIN {KATO_TABLE} p ON p.id = u.parent_id WHERE p.code = %s "
-            f"UNION ALL SELECT u.id FROM {KATO_TABLE} u "
-            f"JOIN {KATO_TABLE} p ON p.id = u.parent_id "
-            f"JOIN {KATO_TABLE} g ON g.id = p.parent_id WHERE g.code = %s)",
-            district,
-            district,
-            district,
-        )
-    _add_occupation(where, query.occupation_code, "v.occupation_id IN ({occupations})")
+    ids = _ids(
+        connection,
+        {
+            "region": _by_code(REGION_TABLE, "kato_code", query.region_code),
+            "district": _by_district(query.district_code),
+            "occupation": _by_occupation_prefix(query.occupation_code),
+            "schedule": _by_code(SCHEDULE_TABLE, "code", query.schedule_code),
+            "employment_type": _by_code(EMPLOYMENT_TYPE_TABLE, "code", query.employment_type_code),
+        },
+    )
+    _add_ids(where, "v.region_id IN ({ids})", ids["region"])
+    _add_ids(where, "v.locality_id IN ({ids})", ids["district"])
+    _add_ids(where, "v.occupation_id IN ({ids})", ids["occupation"])
     try:
         salary_from = _amount(query.salary_from)
     except ValueError:
@@ -420,10 +471,8 @@ def _vacancy_where(query: VacancyQuery, connection: BaseDatabaseWrapper) -> _Whe
             where.add(
                 "COALESCE(v.salary_max, v.salary_min) >= CAST(%s AS NUMERIC)", str(salary_from)
             )
-    _add_classifier(where, "v.schedule_id", SCHEDULE_TABLE, "code", query.schedule_code)
-    _add_classifier(
-        where, "v.employment_type_id", EMPLOYMENT_TYPE_TABLE, "code", query.employment_type_code
-    )
+    _add_ids(where, "v.schedule_id IN ({ids})", ids["schedule"])
+    _add_ids(where, "v.employment_type_id IN ({ids})", ids["employment_type"])
     since = query.posted_since
     if since is not None:
         if isinstance(since, datetime):
@@ -455,17 +504,19 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
         where.add("c.visibility = 'public'")
     region = _code(query.region_code)
     postgres = connection.vendor == "postgresql"
-    if region is not None:
-        if postgres:
+    # PostgreSQL finds a CV's regions and occupations among its facet keys (no lookup).
+    ids = _ids(
+        connection,
+        {
+            "region": None if postgres else _by_code(REGION_TABLE, "kato_code", region),
+            "occupation": None if postgres else _by_occupation_prefix(query.occupation_code),
+            "schedule": _by_code(SCHEDULE_TABLE, "code", query.schedule_code),
+        },
+    )
+    if postgres:
+        if region is not None:
             where.add("c.search_document @@ %s::tsquery", _facet_token("r" + region))
             where.gin = True
-        else:
-            where.add(
-                f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id = "
-                f"(SELECT r.id FROM {REGION_TABLE} r WHERE r.kato_code = %s))",
-                region,
-            )
-    if postgres:
         prefix = _occupation_prefix(query.occupation_code)
         if prefix == "":
             where.nothing()
@@ -473,11 +524,16 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
             where.add("c.search_document @@ %s::tsquery", _facet_token("o" + prefix))
             where.gin = True
     else:
-        _add_occupation(
+        _add_ids(
             where,
-            query.occupation_code,
+            f"c.id IN (SELECT cr.cv_id FROM {CV_REGIONS_TABLE} cr WHERE cr.region_id IN ({{ids}}))",
+            ids["region"],
+        )
+        _add_ids(
+            where,
             f"c.id IN (SELECT co.cv_id FROM {CV_OCCUPATIONS_TABLE} co "
-            "WHERE co.occupation_id IN ({occupations}))",
+            "WHERE co.occupation_id IN ({ids}))",
+            ids["occupation"],
         )
     try:
         salary_to = _amount(query.salary_to)
@@ -489,7 +545,7 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
                 "(c.expected_salary IS NULL OR c.expected_salary <= CAST(%s AS NUMERIC))",
                 str(salary_to),
             )
-    _add_classifier(where, "c.schedule_id", SCHEDULE_TABLE, "code", query.schedule_code)
+    _add_ids(where, "c.schedule_id IN ({ids})", ids["schedule"])
     if query.ready_to_relocate is not None:
         where.add("c.ready_to_relocate = %s", bool(query.ready_to_relocate))
     return where
@@ -708,7 +764,7 @@ def _facets(
     if sample:
         if sampled < MIN_SAMPLED or estimate is None:
             return None
-        total = max(estimate, sampled)
+        total = max(estimate, sampled, FACET_SAMPLE + 1)
         return total, _scaled(facets, sampled, total), True, published
     approximate = sampled > FACET_SAMPLE
     total = sampled
@@ -888,6 +944,9 @@ def _search(
     page = _clamp(query.page, 1, MAX_OFFSET // page_size + 1, 1)
     offset = (page - 1) * page_size
     where = where_for(query, connection)
+    if where.empty:
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in target.facet_names}
+        return SearchResult(0, [], [], page, page_size, facets)
     groups = search_groups(query.text)
     terms = [word for group in groups for word in group]
     match = _text_match(target, groups, connection) if groups else _Match()

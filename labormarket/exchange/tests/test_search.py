@@ -6,6 +6,7 @@ string gives the same ids in the same order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -435,18 +436,33 @@ def test_postgresql_broad_search_without_text_samples_its_facets(cvs, monkeypatc
     counted = cv_search(query)
     assert (counted.total, counted.approximate) == (2, False)
     monkeypatch.setattr(search, "FEW_MATCHES", 1)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 1)
     monkeypatch.setattr(search, "MIN_SAMPLED", 2)
-    monkeypatch.setattr(search, "_estimated_total", lambda *args: 7)  # twice too many
-    sampled = cv_search(query)
-    assert (sampled.ids, sampled.total, sampled.approximate) == (counted.ids, 7, True)
+    monkeypatch.setattr(search, "_estimated_total", lambda *args: 7)  # the planner is wrong
+
+    def facet_statements(result_of: Callable[[], SearchResult]) -> tuple[SearchResult, str]:
+        """The result, and which facet statements ran: S sampled, C counted."""
+        with CaptureQueriesContext(connection) as sent:
+            result = result_of()
+        facet_sql = [q["sql"] for q in sent.captured_queries if "WITH f AS" in q["sql"]]
+        return result, "".join("S" if "TABLESAMPLE" in sql else "C" for sql in facet_sql)
+
+    sampled, statements = facet_statements(lambda: cv_search(query))
+    assert (sampled.ids, sampled.total, sampled.approximate, statements) == (
+        counted.ids,
+        7,
+        True,
+        "S",
+    )
     assert dict(sampled.facets["region"]) == {"110000000": 7, "710000000": 4}
     assert dict(sampled.facets["occupation_major"]) == {"2": 4, "8": 4, "9": 4}
     monkeypatch.setattr(search, "MIN_SAMPLED", 3)
-    fallback = cv_search(query)
-    assert (fallback.ids, fallback.total, fallback.facets) == (
+    fallback, statements = facet_statements(lambda: cv_search(query))
+    assert (fallback.ids, fallback.total, fallback.facets, statements) == (
         counted.ids,
-        2,
-        counted.facets,
+        7,
+        sampled.facets,
+        "SC",
     )
 
 
@@ -841,13 +857,14 @@ def test_a_search_and_its_page_take_a_fixed_number_of_queries(
         ]
     assert [v.pk for v in page] == result.ids
     assert len(rows) == 20
-    # Without text PostgreSQL also asks the planner first (a broad search samples its facets).
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 3):
+    # A filter's code is looked up first; without text PostgreSQL also asks the planner (a
+    # broad search samples its facets).
+    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 4):
         vacancies_for(vacancy_search(VacancyQuery(region_code="710000000", page=2)))
 
 
-def test_an_empty_search_reads_no_page(django_assert_num_queries):
-    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 1):
+def test_a_search_with_an_unknown_code_reads_no_rows(django_assert_num_queries):
+    with django_assert_num_queries(1):  # the code's lookup
         result = vacancy_search(VacancyQuery(region_code="999999999"))
         assert vacancies_for(result) == []
 
