@@ -93,7 +93,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -131,6 +131,17 @@ FEW_MATCHES = 60000
 #: (whole pages, the same ones every time), when at least MIN_SAMPLED of them match.
 SAMPLE_ROWS = 10000
 MIN_SAMPLED = 200
+#: The lexeme prefix of a CV's publication day in its search document (PostgreSQL).
+DAY_KEY = "~d"
+#: PostgreSQL, a ranked search of a target with day keys that the planner expects more than
+#: RANK_WINDOW matches of first reads the matches of the newest days only (:func:`_pg_recent`):
+#: as many days as hold RECENT_WANTED × RANK_WINDOW of the expected matches, at least
+#: RECENT_SHARE of the table's rows, at most RECENT_MAX_DAYS days, and not more than
+#: RECENT_MAX_ROWS expected matches (beyond, walking the newest-first index is cheaper).
+RECENT_WANTED = 2
+RECENT_SHARE = 0.1
+RECENT_MAX_DAYS = 31
+RECENT_MAX_ROWS = 10000
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
@@ -568,6 +579,8 @@ class _Target:
     facets: tuple[tuple[str | None, str], ...]
     #: The facets a result has, in order.
     facet_names: tuple[str, ...]
+    #: PostgreSQL: the documents hold their publication day (:data:`DAY_KEY`).
+    day_keys: bool = False
 
 
 def _grouped(column: str, table: str, key: str) -> str:
@@ -625,6 +638,7 @@ _CV_PG = _Target(
     alias="c",
     fts=CV_FTS,
     facet_columns=("schedule_id", "facet_keys"),
+    day_keys=True,
     facets=(
         # Regions ("r…") and major groups ("o" + one digit) in one pass over the keys.
         (
@@ -863,6 +877,97 @@ def _pg_few(
     return total, _scaled(facets, sampled, total), total > FACET_SAMPLE, ranked_page
 
 
+def _published_shares(connection: BaseDatabaseWrapper, target: _Target) -> list[datetime]:
+    """PostgreSQL: the bounds of the planner's histogram of ``published_at`` (oldest first;
+    equal shares of the rows between two bounds); empty before the first ANALYZE."""
+    rows = _run(
+        connection,
+        "SELECT CAST(CAST(histogram_bounds AS text) AS timestamptz[]) FROM pg_stats "
+        "WHERE schemaname = current_schema() AND tablename = %s AND attname = 'published_at'",
+        [target.table],
+    )
+    return list(rows[0][0] or []) if rows else []
+
+
+def _share_since(bounds: Sequence[datetime], moment: datetime) -> float:
+    """The share of the rows published at ``moment`` or later, by the histogram ``bounds``."""
+    buckets = len(bounds) - 1
+    if buckets < 1:
+        return 1.0
+    if moment <= bounds[0]:
+        return 1.0
+    for k in range(buckets, 0, -1):  # the newest bucket first: windows are short
+        low, high = bounds[k - 1], bounds[k]
+        if low < moment:
+            if moment >= high:
+                return (buckets - k) / buckets
+            inside = (high - moment) / (high - low) if high > low else 0.0
+            return (buckets - k + inside) / buckets
+    return 1.0
+
+
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _pg_recent(
+    connection: BaseDatabaseWrapper,
+    target: _Target,
+    where: _Where,
+    match: _Match,
+    offset: int,
+    page_size: int,
+    estimate: int,
+) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]]] | None:
+    """PostgreSQL, a ranked page within the rank window of a search with many matches: the
+    matches published in the newest days only, found in the GIN index with their day keys
+    (``'~d20261203' | '~d20261202' | …``), read once for a count, the facets and the page.
+    When those days hold at least RANK_WINDOW matches, the RANK_WINDOW newest of all matches
+    are among them (every other match is older), so the page is the one reading every match
+    gives. The total is then estimated as the days' count over their share of the table's
+    rows (the planner's histogram of ``published_at``), and the facets of the days are scaled
+    to it: ``approximate``. Tried once more over four times the days when they hold too few;
+    ``None`` when the histogram is missing, the days would be too many, the matches expected
+    in them too many (walking the newest-first index is cheaper), or they still hold too few.
+    """
+    bounds = _published_shares(connection, target)
+    if not bounds:
+        return None
+    wanted = min(1.0, max(RECENT_SHARE, RECENT_WANTED * RANK_WINDOW / max(1, estimate)))
+    today = _utc_today()
+
+    def share(days: int) -> float:
+        start = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
+        return _share_since(bounds, start)
+
+    days = 1
+    while days < RECENT_MAX_DAYS and share(days) < wanted:
+        days += 1
+    if share(days) < wanted:
+        return None
+    for _attempt in range(2):
+        portion = share(days)
+        if estimate * portion > RECENT_MAX_ROWS or portion >= 1.0:
+            return None
+        keys = " | ".join(
+            "'" + DAY_KEY + (today - timedelta(days=k)).strftime("%Y%m%d") + "'"
+            for k in range(-1, days)  # tomorrow too: a clock a little ahead
+        )
+        windowed = _Where(*where.clauses, f"{target.alias}.search_document @@ %s::tsquery")
+        windowed.params = [*where.params, keys]
+        found = _pg_few(connection, target, windowed, match, offset, page_size, 0)
+        if found is None:  # more than FEW_MATCHES in those days
+            return None
+        count, facets, _scaled_facets, rows = found
+        if count >= RANK_WINDOW and rows is not None:
+            total = max(count, round(count / portion))
+            return total, _scaled(facets, count, total), True, rows
+        if days == RECENT_MAX_DAYS:
+            return None
+        days = min(RECENT_MAX_DAYS, days * 4)
+    return None
+
+
 def _estimated_total(
     connection: BaseDatabaseWrapper, target: _Target, condition: str, params: list[Any]
 ) -> int:
@@ -999,6 +1104,11 @@ def _found(
         estimate = _estimated_total(connection, target, condition, params)
         few = None
         if match.ranked:
+            recent = None
+            if target.day_keys and estimate > RANK_WINDOW and offset + page_size <= RANK_WINDOW:
+                recent = _pg_recent(connection, target, where, match, offset, page_size, estimate)
+            if recent is not None:
+                return recent
             few = _pg_few(connection, target, where, match, offset, page_size, estimate)
         elif estimate > FEW_MATCHES:
             sampled = _facets(connection, target, where, match, estimate, sample=True)
@@ -1011,10 +1121,10 @@ def _found(
         ):
             few = _pg_few(connection, target, where, match, offset, page_size, estimate)
         if few is not None:
-            total, facets, approximate, rows = few
-            if rows is None:
-                rows = _page(connection, target, where, match, total, offset, page_size)
-            return total, facets, approximate, rows
+            total, facets, approximate, ranked = few
+            if ranked is None:
+                ranked = _page(connection, target, where, match, total, offset, page_size)
+            return total, facets, approximate, ranked
     counted = _facets(connection, target, where, match, estimate)
     assert counted is not None  # only a sample gives up
     total, facets, approximate, published = counted
@@ -1288,10 +1398,11 @@ $$
 """
 
 
-def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool) -> None:
+def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool, *, day_keys: bool = True) -> None:
     """``exchange_cv.facet_keys`` and its triggers; the CV's ``search_document`` also holds
     the keys as lexemes (``~r…``, ``~o…``: no word of a query can be one), so that a region or
-    occupation filter is one more key of the same GIN index scan as the words."""
+    occupation filter is one more key of the same GIN index scan as the words — and, with
+    ``day_keys``, the day it was published (``~d20261203``, UTC; see :func:`_pg_recent`)."""
     cursor.execute(
         "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
         "AND table_name = %s AND column_name = 'facet_keys'",
@@ -1312,8 +1423,10 @@ def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool) -> None:
           IF TG_OP = 'INSERT' OR NEW.title IS DISTINCT FROM OLD.title
              OR NEW.skills IS DISTINCT FROM OLD.skills
              OR NEW.{cv.body} IS DISTINCT FROM OLD.{cv.body}
-             OR NEW.facet_keys IS DISTINCT FROM OLD.facet_keys THEN
-            NEW.search_document := {_pg_cv_document("NEW.")};
+             OR NEW.facet_keys IS DISTINCT FROM OLD.facet_keys{
+            " OR NEW.published_at IS DISTINCT FROM OLD.published_at" if day_keys else ""
+        } THEN
+            NEW.search_document := {_pg_cv_document("NEW.", day_keys=day_keys)};
           END IF;
           RETURN NEW;
         END
@@ -1323,7 +1436,7 @@ def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool) -> None:
     cursor.execute(f"DROP TRIGGER IF EXISTS {CV_TABLE}_search ON {CV_TABLE}")
     cursor.execute(
         f"CREATE TRIGGER {CV_TABLE}_search BEFORE INSERT OR UPDATE OF title, skills, "
-        f"{cv.body}, facet_keys ON {CV_TABLE} FOR EACH ROW "
+        f"{cv.body}, facet_keys{', published_at' if day_keys else ''} ON {CV_TABLE} FOR EACH ROW "
         f"EXECUTE FUNCTION {CV_TABLE}_search_document()"
     )
     for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
@@ -1362,12 +1475,39 @@ def _pg_uninstall_cv_facet_keys(cursor: Any) -> None:
     cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
 
 
-def _pg_cv_document(row: str) -> str:
+def _pg_cv_document(row: str, *, day_keys: bool = True) -> str:
     cv = next(indexed for indexed in _INDEXED if indexed.table == CV_TABLE)
+    day = (
+        f" || CASE WHEN {row}published_at IS NULL THEN ''::tsvector ELSE array_to_tsvector("
+        f"ARRAY['{DAY_KEY}' || to_char({row}published_at AT TIME ZONE 'UTC', 'YYYYMMDD')]) END"
+        if day_keys
+        else ""
+    )
     return (
         f"({_pg_document(row, cv)} || array_to_tsvector(ARRAY(SELECT '~' || k "
-        f"FROM unnest({row}facet_keys) AS k)))"
+        f"FROM unnest({row}facet_keys) AS k)){day})"
     )
+
+
+def pg_rebuild_cv_documents(cursor: Any, *, day_keys: bool = True) -> None:
+    """Every CV's document again (a migration that changes what it holds). The row triggers
+    that follow a document — its words for the vocabulary, unchanged: the keys ``~…`` are not
+    words — and the matching keys, which do not read it, are off meanwhile."""
+    _pg_install_cv_facet_keys(cursor, rebuild=False, day_keys=day_keys)
+    others = (f"{CV_TABLE}_lexemes_update", f"{CV_TABLE}_match_keys")
+    cursor.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(%s AS regclass) AND tgname = ANY(%s)",
+        [CV_TABLE, list(others)],
+    )
+    present = [name for (name,) in cursor.fetchall()]
+    for name in present:
+        cursor.execute(f"ALTER TABLE {CV_TABLE} DISABLE TRIGGER {name}")
+    cursor.execute(
+        f"UPDATE {CV_TABLE} SET search_document = {_pg_cv_document('', day_keys=day_keys)}"
+    )
+    for name in present:
+        cursor.execute(f"ALTER TABLE {CV_TABLE} ENABLE TRIGGER {name}")
+    cursor.execute(f"ANALYZE {CV_TABLE}")
 
 
 def _pg_uninstall(connection: BaseDatabaseWrapper) -> None:

@@ -7,7 +7,7 @@ string gives the same ids in the same order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -487,6 +487,84 @@ def test_postgresql_reads_a_cv_filter_without_text_once(make_cv, monkeypatch, pa
         (together.ids, together.facets) == (apart.ids, apart.facets) == (walked.ids, walked.facets)
     )
     assert together.ids or page == 3
+
+
+def _document_day_keys(cv: Cv) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k FROM exchange_cv, unnest(tsvector_to_array(search_document)) AS k "
+            "WHERE id = %s AND k LIKE '~d%%' ORDER BY k",
+            [cv.pk],
+        )
+        return [k for (k,) in cursor.fetchall()]
+
+
+@postgresql_only
+def test_postgresql_cv_document_holds_its_publication_day(make_cv):
+    cv = make_cv("Сварщик", days_ago=0)
+    assert _document_day_keys(cv) == ["~d20260302"]
+    cv.published_at = DAY0 - timedelta(days=3)  # posted again, or corrected
+    cv.save(update_fields=["published_at"])
+    assert _document_day_keys(cv) == ["~d20260227"]
+    Cv.objects.filter(pk=cv.pk).update(published_at=None)
+    assert _document_day_keys(cv) == []
+
+
+@pytest.fixture
+def twelve_days_of_welders(make_cv, monkeypatch):
+    """One welder's CV a day over twelve days up to DAY0, a histogram of ``published_at`` with
+    a twelfth of the rows a day, and a rank window of 4."""
+    for day in range(12):
+        make_cv("Сварщик" if day % 2 else "Сварщик-аргонщик", days_ago=day)
+    monkeypatch.setattr(search, "RANK_WINDOW", 4)
+    start = DAY0.astimezone(UTC).replace(hour=0) - timedelta(days=11)
+    bounds = [start + timedelta(days=k) for k in range(13)]
+    monkeypatch.setattr(search, "_published_shares", lambda *args: bounds)
+    monkeypatch.setattr(search, "_utc_today", lambda: DAY0.astimezone(UTC).date())
+    monkeypatch.setattr(search, "RECENT_SHARE", 0.01)
+    monkeypatch.setattr(search, "RECENT_WANTED", 1)
+
+
+def _windows_read(query: CvQuery) -> tuple[SearchResult, int]:
+    with CaptureQueriesContext(connection) as sent:
+        result = cv_search(query)
+    return result, sum("~d2026" in q["sql"] for q in sent.captured_queries)
+
+
+@postgresql_only
+@pytest.mark.parametrize("page", [1, 2])
+def test_postgresql_ranks_the_newest_days_when_they_hold_the_rank_window(
+    twelve_days_of_welders, monkeypatch, page
+):
+    """Many matches: the newest days' matches are read alone; holding RANK_WINDOW of them,
+    they give the page reading every match gives, and the total is estimated from their share
+    of the rows; too few days are widened once, then every match is read."""
+    query = CvQuery(text="сварщик", page=page, page_size=2)
+    monkeypatch.setattr(search, "_estimated_total", lambda *args: 12)
+    recent, windows = _windows_read(query)  # 4 days of 12: 4 matches
+    assert windows == 1
+    monkeypatch.setattr(search, "_pg_recent", lambda *args: None)
+    every = cv_search(query)
+    assert (every.total, every.approximate) == (12, False)
+    assert (recent.ids, recent.total, recent.approximate) == (every.ids, 12, True)
+    assert recent.scores == pytest.approx(every.scores)
+    assert sum(n for _, n in recent.facets["region"]) == 12
+
+
+@postgresql_only
+def test_postgresql_widens_the_newest_days_once_then_reads_every_match(
+    twelve_days_of_welders, monkeypatch
+):
+    query = CvQuery(text="сварщик", page_size=2)
+    monkeypatch.setattr(search, "_estimated_total", lambda *args: 48)  # 1 day: 1 match
+    widened, windows = _windows_read(query)  # then 4 days
+    assert (windows, widened.approximate) == (2, True)
+    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 2)  # 1 day, then 2: 2 matches of 4 wanted
+    every, windows = _windows_read(query)
+    assert (windows, every.total, every.approximate) == (2, 12, False)
+    assert widened.ids == every.ids
+    monkeypatch.setattr(search, "RECENT_MAX_ROWS", 1)  # reading the days would cost too much
+    assert _windows_read(query)[1] == 0
 
 
 def test_no_fuzzy_result_when_nothing_is_similar(vacancies):
