@@ -926,7 +926,8 @@ def _pg_recent(
     are among them (every other match is older), so the page is the one reading every match
     gives. The total is then estimated as the days' count over their share of the table's
     rows (the planner's histogram of ``published_at``), and the facets of the days are scaled
-    to it: ``approximate``. Tried once more over four times the days when they hold too few;
+    to it: ``approximate`` (an estimate of FACET_SAMPLE or fewer: every match is read and
+    counted instead). Tried once more over four times the days when they hold too few;
     ``None`` when the histogram is missing, the days would be too many, the matches expected
     in them too many (walking the newest-first index is cheaper), or they still hold too few.
     """
@@ -961,6 +962,8 @@ def _pg_recent(
         count, facets, _scaled_facets, rows = found
         if count >= RANK_WINDOW and rows is not None:
             total = max(count, round(count / portion))
+            if total <= FACET_SAMPLE:  # so few that counting them exactly is cheap
+                return None
             return total, _scaled(facets, count, total), True, rows
         if days == RECENT_MAX_DAYS:
             return None

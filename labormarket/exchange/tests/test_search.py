@@ -513,7 +513,7 @@ def test_postgresql_cv_document_holds_its_publication_day(make_cv):
 @pytest.fixture
 def twelve_days_of_welders(make_cv, monkeypatch):
     """One welder's CV a day over twelve days up to DAY0, a histogram of ``published_at`` with
-    a twelfth of the rows a day, and a rank window of 4."""
+    a twelfth of the rows a day, a rank window of 4 and exact counts up to 10."""
     for day in range(12):
         make_cv("Сварщик" if day % 2 else "Сварщик-аргонщик", days_ago=day)
     monkeypatch.setattr(search, "RANK_WINDOW", 4)
@@ -523,6 +523,7 @@ def twelve_days_of_welders(make_cv, monkeypatch):
     monkeypatch.setattr(search, "_utc_today", lambda: DAY0.astimezone(UTC).date())
     monkeypatch.setattr(search, "RECENT_SHARE", 0.01)
     monkeypatch.setattr(search, "RECENT_WANTED", 1)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 10)
 
 
 def _windows_read(query: CvQuery) -> tuple[SearchResult, int]:
@@ -545,7 +546,7 @@ def test_postgresql_ranks_the_newest_days_when_they_hold_the_rank_window(
     assert windows == 1
     monkeypatch.setattr(search, "_pg_recent", lambda *args: None)
     every = cv_search(query)
-    assert (every.total, every.approximate) == (12, False)
+    assert every.total == 12  # counted
     assert (recent.ids, recent.total, recent.approximate) == (every.ids, 12, True)
     assert recent.scores == pytest.approx(every.scores)
     assert sum(n for _, n in recent.facets["region"]) == 12
@@ -561,10 +562,14 @@ def test_postgresql_widens_the_newest_days_once_then_reads_every_match(
     assert (windows, widened.approximate) == (2, True)
     monkeypatch.setattr(search, "RECENT_MAX_DAYS", 2)  # 1 day, then 2: 2 matches of 4 wanted
     every, windows = _windows_read(query)
-    assert (windows, every.total, every.approximate) == (2, 12, False)
+    assert (windows, every.total) == (2, 12)
     assert widened.ids == every.ids
     monkeypatch.setattr(search, "RECENT_MAX_ROWS", 1)  # reading the days would cost too much
     assert _windows_read(query)[1] == 0
+    monkeypatch.setattr(search, "RECENT_MAX_ROWS", 10000)
+    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 31)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 12)  # an estimate of 12 is counted exactly
+    assert _windows_read(query)[0].approximate is False
 
 
 def test_no_fuzzy_result_when_nothing_is_similar(vacancies):
