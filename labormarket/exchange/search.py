@@ -70,16 +70,24 @@ Facets and total
     (PostgreSQL's planner estimate from the column and lexeme statistics — reading every one of
     hundreds of thousands of matches on every search would cost seconds at national scale;
     SQLite, which has no estimates, counts) and each facet count is the sample's scaled to that
-    total. The interface then says "about N" (docs/adr/0009-approximate-search-counts.md). ``region`` is keyed by the region's KATO code, ``occupation_major`` by the
+    total. The interface then says "about N" (docs/adr/0009-approximate-search-counts.md).
+    PostgreSQL counts exactly up to FEW_MATCHES matches of a text search (docs/adr/0013),
+    samples whole pages of the table for a broad search without text, and estimates a CV text
+    search from its newest days' matches (docs/adr/0014). ``region`` is keyed by the region's
+    KATO code, ``occupation_major`` by the
     ISCO major group (one digit), ``schedule`` and ``employment_type`` (vacancies only) by their
     codes; each list is ordered by count, then key. A CV counts in every region and every major
     group it names (once per group).
 
-Queries per search: 2 (facets with the total, then the page; 1 when there is no page to show);
+Queries per search: 2 (facets with the total, then the page; 1 when there is no page to show),
+one more before them when the query has filter codes (looked up at once; a code that matches
+nothing ends the search there);
 a page that straddles the end of the rank window needs one more; PostgreSQL's fuzzy retry adds
 its own pair. A PostgreSQL text search first looks its prefixes up and asks the planner how many
 rows match; when at most FEW_MATCHES, the total, the facets and a page within the rank window
-come from one statement (docs/adr/0013). Loading a page: 1 query for vacancies, 3 for CVs (CVs,
+come from one statement (docs/adr/0013). Without text PostgreSQL asks the planner too; a CV
+text search with many matches reads the histogram of ``published_at`` and its newest days
+first (docs/adr/0014). Loading a page: 1 query for vacancies, 3 for CVs (CVs,
 occupations, regions).
 """
 
