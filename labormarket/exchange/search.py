@@ -139,17 +139,23 @@ FEW_MATCHES = 60000
 #: (whole pages, the same ones every time), when at least MIN_SAMPLED of them match.
 SAMPLE_ROWS = 10000
 MIN_SAMPLED = 200
-#: The lexeme prefix of a CV's publication day in its search document (PostgreSQL).
+#: The lexeme prefixes of a CV's publication day and of its regime's id in its search
+#: document (PostgreSQL).
 DAY_KEY = "~d"
-#: PostgreSQL, a ranked search of a target with day keys that the planner expects more than
-#: RANK_WINDOW matches of first reads the matches of the newest days only (:func:`_pg_recent`):
-#: as many days as hold RECENT_WANTED × RANK_WINDOW of the expected matches, at least
-#: RECENT_SHARE of the table's rows, at most RECENT_MAX_DAYS days, and not more than
-#: RECENT_MAX_ROWS expected matches (beyond, walking the newest-first index is cheaper).
-RECENT_WANTED = 2
-RECENT_SHARE = 0.1
-RECENT_MAX_DAYS = 31
+SCHEDULE_KEY = "~s"
+#: PostgreSQL, a ranked search of a target with day keys first reads the matches of the newest
+#: days only (:func:`_pg_recent`): first the days that hold RECENT_PROBE_SHARE of the table's
+#: rows, then, if those hold too few, as many as should hold RECENT_WANTED × RANK_WINDOW
+#: matches, at most RECENT_MAX_DAYS days; never more than RECENT_MAX_ROWS expected matches
+#: (beyond, walking the newest-first index is cheaper).
+RECENT_WANTED = 1.3
+RECENT_PROBE_SHARE = 0.03
+RECENT_MAX_DAYS = 14
 RECENT_MAX_ROWS = 10000
+#: ... unless the planner expects fewer matches than this in all, or the first days' count
+#: says at most RECENT_MIN_EXPECTED × FACET_SAMPLE (then they are all read and counted).
+RECENT_MIN_ESTIMATE = 200
+RECENT_MIN_EXPECTED = 1.5
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
@@ -564,7 +570,12 @@ def _cv_where(query: CvQuery, connection: BaseDatabaseWrapper) -> _Where:
                 "(c.expected_salary IS NULL OR c.expected_salary <= CAST(%s AS NUMERIC))",
                 str(salary_to),
             )
-    _add_ids(where, "c.schedule_id IN ({ids})", ids["schedule"])
+    if postgres and ids["schedule"]:
+        keys = " | ".join(f"'{SCHEDULE_KEY}{pk}'" for pk in sorted(set(ids["schedule"] or [])))
+        where.add("c.search_document @@ %s::tsquery", keys)
+        where.gin = True
+    else:
+        _add_ids(where, "c.schedule_id IN ({ids})", ids["schedule"])
     if query.ready_to_relocate is not None:
         where.add("c.ready_to_relocate = %s", bool(query.ready_to_relocate))
     return where
@@ -670,6 +681,8 @@ class _Match:
     #: The score of row ``s`` (PostgreSQL: the table itself; SQLite: the FTS table).
     score: str = ""
     score_params: list[Any] = field(default_factory=list)
+    #: PostgreSQL: the predicate tests the search document (its day keys can narrow it).
+    documents: bool = False
     #: SQLite: the FTS table joined to score rows, and its MATCH parameter.
     score_join: str = ""
     score_join_params: list[Any] = field(default_factory=list)
@@ -688,6 +701,7 @@ def _text_match(
         tsquery, params = _pg_tsquery(groups, search_vocabulary.prefix_words(connection, prefixes))
         return _Match(
             predicate=f"{alias}.search_document @@ {tsquery}",
+            documents=True,
             predicate_params=params,
             score=f"ts_rank_cd('{PG_RANK_WEIGHTS}'::real[], s.search_document, {tsquery}, 1)",
             score_params=params,
@@ -927,56 +941,85 @@ def _pg_recent(
     page_size: int,
     estimate: int,
 ) -> tuple[int, dict[str, list[tuple[str, int]]], bool, list[tuple[int, float]]] | None:
-    """PostgreSQL, a ranked page within the rank window of a search with many matches: the
-    matches published in the newest days only, found in the GIN index with their day keys
-    (``'~d20261203' | '~d20261202' | …``), read once for a count, the facets and the page.
-    When those days hold at least RANK_WINDOW matches, the RANK_WINDOW newest of all matches
-    are among them (every other match is older), so the page is the one reading every match
-    gives. The total is then estimated as the days' count over their share of the table's
-    rows (the planner's histogram of ``published_at``), and the facets of the days are scaled
-    to it: ``approximate`` (an estimate of FACET_SAMPLE or fewer: every match is read and
-    counted instead). Tried once more over four times the days when they hold too few;
-    ``None`` when the histogram is missing, the days would be too many, the matches expected
-    in them too many (walking the newest-first index is cheaper), or they still hold too few.
+    """PostgreSQL, a ranked page within the rank window: the matches published in the newest
+    days only, found in the GIN index with their day keys (``'~d20261203' | '~d20261202' |
+    …``), read once for a count, the facets and the page. When those days hold at least
+    RANK_WINDOW matches, the RANK_WINDOW newest of all matches are among them (every other
+    match is older), so the page is the one reading every match gives. The total is then
+    estimated as the days' count over their share of the table's rows (the planner's
+    histogram of ``published_at``), and the facets of the days are scaled to it:
+    ``approximate``.
+
+    The first days are the fewest that hold RECENT_PROBE_SHARE of the rows: GIN skips through
+    the long posting lists of the words with the short ones of the days, so they are cheap to
+    read even when they hold too few. Their count, not the planner's estimate (the planner
+    multiplies the shares of the words and keys as if unrelated: "повар" and major group 51,
+    929 expected, 12 284 found), then says how many days hold RECENT_WANTED × RANK_WINDOW
+    matches; at most RECENT_MAX_DAYS days (each day is one more posting list to merge) are
+    read once more. ``None`` — every match is then read — when the histogram is missing, the
+    matches expected in the days are more than RECENT_MAX_ROWS (walking the newest-first index
+    is cheaper), the count says FACET_SAMPLE or fewer match in all (so few that counting them
+    exactly is cheap), or the days allowed cannot hold enough.
     """
     bounds = _published_shares(connection, target)
     if not bounds:
         return None
-    wanted = min(1.0, max(RECENT_SHARE, RECENT_WANTED * RANK_WINDOW / max(1, estimate)))
     today = _utc_today()
 
     def share(days: int) -> float:
         start = datetime.combine(today - timedelta(days=days - 1), time.min, tzinfo=UTC)
         return _share_since(bounds, start)
 
-    days = 1
-    while days < RECENT_MAX_DAYS and share(days) < wanted:
-        days += 1
-    if share(days) < wanted:
-        return None
-    for _attempt in range(2):
-        portion = share(days)
-        if estimate * portion > RECENT_MAX_ROWS or portion >= 1.0:
-            return None
+    def days_for(wanted: float) -> int:
+        """The fewest days (up to RECENT_MAX_DAYS) holding ``wanted`` of the rows."""
+        days = 1
+        while days < RECENT_MAX_DAYS and share(days) < wanted:
+            days += 1
+        return days
+
+    def windowed(days: int) -> _Where:
         keys = " | ".join(
             "'" + DAY_KEY + (today - timedelta(days=k)).strftime("%Y%m%d") + "'"
             for k in range(-1, days)  # tomorrow too: a clock a little ahead
         )
-        windowed = _Where(*where.clauses, f"{target.alias}.search_document @@ %s::tsquery")
-        windowed.params = [*where.params, keys]
-        found = _pg_few(connection, target, windowed, match, offset, page_size, 0)
-        if found is None:  # more than FEW_MATCHES in those days
+        days_where = _Where(*where.clauses, f"{target.alias}.search_document @@ %s::tsquery")
+        days_where.params = [*where.params, keys]
+        return days_where
+
+    # The probe: how many match in the fewest days, counted (no facets, no ranking).
+    days = days_for(RECENT_PROBE_SHARE)
+    portion = share(days)
+    if portion <= 0.0 or portion >= 1.0 or estimate * portion > RECENT_MAX_ROWS:
+        return None
+    condition, params = _filtered(target, windowed(days), match)
+    probed = _run(
+        connection,
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {target.table} {target.alias} "
+        f"WHERE {condition} LIMIT %s) x",
+        [*params, RECENT_MAX_ROWS + 1],
+    )
+    count = int(probed[0][0])
+    if count > RECENT_MAX_ROWS:
+        return None
+    expected = count / portion
+    if expected <= RECENT_MIN_EXPECTED * FACET_SAMPLE:  # counted exactly, at no great cost
+        return None
+    if count < RECENT_WANTED * RANK_WINDOW:
+        wanted = RECENT_WANTED * RANK_WINDOW / expected
+        if share(RECENT_MAX_DAYS) < wanted:
             return None
-        count, facets, _scaled_facets, rows = found
-        if count >= RANK_WINDOW and rows is not None:
-            total = max(count, round(count / portion))
-            if total <= FACET_SAMPLE:  # so few that counting them exactly is cheap
-                return None
-            return total, _scaled(facets, count, total), True, rows
-        if days == RECENT_MAX_DAYS:
+        days = days_for(wanted)
+        portion = share(days)
+        if portion >= 1.0 or expected * portion > RECENT_MAX_ROWS:
             return None
-        days = min(RECENT_MAX_DAYS, days * 4)
-    return None
+    found = _pg_few(connection, target, windowed(days), match, offset, page_size, 0)
+    if found is None:  # more than FEW_MATCHES in those days
+        return None
+    count, facets, _scaled_facets, rows = found
+    total = max(count, round(count / portion))
+    if count < RANK_WINDOW or rows is None or total <= FACET_SAMPLE:
+        return None
+    return total, _scaled(facets, count, total), True, rows
 
 
 def _estimated_total(
@@ -1116,7 +1159,12 @@ def _found(
         few = None
         if match.ranked:
             recent = None
-            if target.day_keys and estimate > RANK_WINDOW and offset + page_size <= RANK_WINDOW:
+            if (
+                target.day_keys
+                and match.documents
+                and estimate >= RECENT_MIN_ESTIMATE
+                and offset + page_size <= RANK_WINDOW
+            ):
                 recent = _pg_recent(connection, target, where, match, offset, page_size, estimate)
             if recent is not None:
                 return recent
@@ -1409,11 +1457,13 @@ $$
 """
 
 
-def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool, *, day_keys: bool = True) -> None:
+def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool, *, row_keys: bool = True) -> None:
     """``exchange_cv.facet_keys`` and its triggers; the CV's ``search_document`` also holds
     the keys as lexemes (``~r…``, ``~o…``: no word of a query can be one), so that a region or
     occupation filter is one more key of the same GIN index scan as the words — and, with
-    ``day_keys``, the day it was published (``~d20261203``, UTC; see :func:`_pg_recent`)."""
+    ``row_keys``, the day it was published (``~d20261203``, UTC; see :func:`_pg_recent`) and
+    its working-time regime (``~s`` + the schedule's id), so that a regime filter is one more
+    key too."""
     cursor.execute(
         "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
         "AND table_name = %s AND column_name = 'facet_keys'",
@@ -1435,9 +1485,12 @@ def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool, *, day_keys: bool = Tr
              OR NEW.skills IS DISTINCT FROM OLD.skills
              OR NEW.{cv.body} IS DISTINCT FROM OLD.{cv.body}
              OR NEW.facet_keys IS DISTINCT FROM OLD.facet_keys{
-            " OR NEW.published_at IS DISTINCT FROM OLD.published_at" if day_keys else ""
+            " OR NEW.published_at IS DISTINCT FROM OLD.published_at"
+            " OR NEW.schedule_id IS DISTINCT FROM OLD.schedule_id"
+            if row_keys
+            else ""
         } THEN
-            NEW.search_document := {_pg_cv_document("NEW.", day_keys=day_keys)};
+            NEW.search_document := {_pg_cv_document("NEW.", row_keys=row_keys)};
           END IF;
           RETURN NEW;
         END
@@ -1447,7 +1500,8 @@ def _pg_install_cv_facet_keys(cursor: Any, rebuild: bool, *, day_keys: bool = Tr
     cursor.execute(f"DROP TRIGGER IF EXISTS {CV_TABLE}_search ON {CV_TABLE}")
     cursor.execute(
         f"CREATE TRIGGER {CV_TABLE}_search BEFORE INSERT OR UPDATE OF title, skills, "
-        f"{cv.body}, facet_keys{', published_at' if day_keys else ''} ON {CV_TABLE} FOR EACH ROW "
+        f"{cv.body}, facet_keys{', published_at, schedule_id' if row_keys else ''} "
+        f"ON {CV_TABLE} FOR EACH ROW "
         f"EXECUTE FUNCTION {CV_TABLE}_search_document()"
     )
     for links in (CV_REGIONS_TABLE, CV_OCCUPATIONS_TABLE):
@@ -1486,12 +1540,14 @@ def _pg_uninstall_cv_facet_keys(cursor: Any) -> None:
     cursor.execute("DROP FUNCTION IF EXISTS exchange_cv_facet_keys_of(bigint)")
 
 
-def _pg_cv_document(row: str, *, day_keys: bool = True) -> str:
+def _pg_cv_document(row: str, *, row_keys: bool = True) -> str:
     cv = next(indexed for indexed in _INDEXED if indexed.table == CV_TABLE)
     day = (
         f" || CASE WHEN {row}published_at IS NULL THEN ''::tsvector ELSE array_to_tsvector("
         f"ARRAY['{DAY_KEY}' || to_char({row}published_at AT TIME ZONE 'UTC', 'YYYYMMDD')]) END"
-        if day_keys
+        f" || CASE WHEN {row}schedule_id IS NULL THEN ''::tsvector ELSE array_to_tsvector("
+        f"ARRAY['{SCHEDULE_KEY}' || {row}schedule_id]) END"
+        if row_keys
         else ""
     )
     return (
@@ -1500,11 +1556,11 @@ def _pg_cv_document(row: str, *, day_keys: bool = True) -> str:
     )
 
 
-def pg_rebuild_cv_documents(cursor: Any, *, day_keys: bool = True) -> None:
+def pg_rebuild_cv_documents(cursor: Any, *, row_keys: bool = True) -> None:
     """Every CV's document again (a migration that changes what it holds). The row triggers
     that follow a document — its words for the vocabulary, unchanged: the keys ``~…`` are not
     words — and the matching keys, which do not read it, are off meanwhile."""
-    _pg_install_cv_facet_keys(cursor, rebuild=False, day_keys=day_keys)
+    _pg_install_cv_facet_keys(cursor, rebuild=False, row_keys=row_keys)
     others = (f"{CV_TABLE}_lexemes_update", f"{CV_TABLE}_match_keys")
     cursor.execute(
         "SELECT tgname FROM pg_trigger WHERE tgrelid = CAST(%s AS regclass) AND tgname = ANY(%s)",
@@ -1514,7 +1570,7 @@ def pg_rebuild_cv_documents(cursor: Any, *, day_keys: bool = True) -> None:
     for name in present:
         cursor.execute(f"ALTER TABLE {CV_TABLE} DISABLE TRIGGER {name}")
     cursor.execute(
-        f"UPDATE {CV_TABLE} SET search_document = {_pg_cv_document('', day_keys=day_keys)}"
+        f"UPDATE {CV_TABLE} SET search_document = {_pg_cv_document('', row_keys=row_keys)}"
     )
     for name in present:
         cursor.execute(f"ALTER TABLE {CV_TABLE} ENABLE TRIGGER {name}")

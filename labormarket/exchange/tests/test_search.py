@@ -489,31 +489,37 @@ def test_postgresql_reads_a_cv_filter_without_text_once(make_cv, monkeypatch, pa
     assert together.ids or page == 3
 
 
-def _document_day_keys(cv: Cv) -> list[str]:
+def _document_keys(cv: Cv, prefix: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT k FROM exchange_cv, unnest(tsvector_to_array(search_document)) AS k "
-            "WHERE id = %s AND k LIKE '~d%%' ORDER BY k",
-            [cv.pk],
+            "WHERE id = %s AND left(k, 2) = %s ORDER BY k",
+            [cv.pk, prefix],
         )
         return [k for (k,) in cursor.fetchall()]
 
 
 @postgresql_only
-def test_postgresql_cv_document_holds_its_publication_day(make_cv):
-    cv = make_cv("Сварщик", days_ago=0)
-    assert _document_day_keys(cv) == ["~d20260302"]
+def test_postgresql_cv_document_holds_its_publication_day_and_regime(make_cv):
+    cv = make_cv("Сварщик", days_ago=0, schedule="full_day")
+    shift = WorkSchedule.objects.get(code="shift")
+    assert _document_keys(cv, "~d") == ["~d20260302"]
+    assert _document_keys(cv, "~s") == [f"~s{cv.schedule_id}"]
     cv.published_at = DAY0 - timedelta(days=3)  # posted again, or corrected
-    cv.save(update_fields=["published_at"])
-    assert _document_day_keys(cv) == ["~d20260227"]
-    Cv.objects.filter(pk=cv.pk).update(published_at=None)
-    assert _document_day_keys(cv) == []
+    cv.schedule = shift
+    cv.save(update_fields=["published_at", "schedule"])
+    assert _document_keys(cv, "~d") == ["~d20260227"]
+    assert _document_keys(cv, "~s") == [f"~s{shift.pk}"]
+    Cv.objects.filter(pk=cv.pk).update(published_at=None, schedule=None)
+    assert (_document_keys(cv, "~d"), _document_keys(cv, "~s")) == ([], [])
+    assert cv_search(CvQuery(schedule_code="shift", include_centre_only=True)).ids == []
 
 
 @pytest.fixture
 def twelve_days_of_welders(make_cv, monkeypatch):
     """One welder's CV a day over twelve days up to DAY0, a histogram of ``published_at`` with
-    a twelfth of the rows a day, a rank window of 4 and exact counts up to 10."""
+    a twelfth of the rows a day, a rank window of 4, exact counts up to 5, and a first look at
+    one day."""
     for day in range(12):
         make_cv("Сварщик" if day % 2 else "Сварщик-аргонщик", days_ago=day)
     monkeypatch.setattr(search, "RANK_WINDOW", 4)
@@ -521,12 +527,15 @@ def twelve_days_of_welders(make_cv, monkeypatch):
     bounds = [start + timedelta(days=k) for k in range(13)]
     monkeypatch.setattr(search, "_published_shares", lambda *args: bounds)
     monkeypatch.setattr(search, "_utc_today", lambda: DAY0.astimezone(UTC).date())
-    monkeypatch.setattr(search, "RECENT_SHARE", 0.01)
-    monkeypatch.setattr(search, "RECENT_WANTED", 1)
-    monkeypatch.setattr(search, "FACET_SAMPLE", 10)
+    monkeypatch.setattr(search, "_estimated_total", lambda *args: 12)
+    monkeypatch.setattr(search, "RECENT_MIN_ESTIMATE", 1)
+    monkeypatch.setattr(search, "RECENT_MIN_EXPECTED", 1)
+    monkeypatch.setattr(search, "RECENT_PROBE_SHARE", 1 / 12)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 5)
 
 
-def _windows_read(query: CvQuery) -> tuple[SearchResult, int]:
+def _days_read(query: CvQuery) -> tuple[SearchResult, int]:
+    """The result, and how many statements read the matches of some days."""
     with CaptureQueriesContext(connection) as sent:
         result = cv_search(query)
     return result, sum("~d2026" in q["sql"] for q in sent.captured_queries)
@@ -537,13 +546,12 @@ def _windows_read(query: CvQuery) -> tuple[SearchResult, int]:
 def test_postgresql_ranks_the_newest_days_when_they_hold_the_rank_window(
     twelve_days_of_welders, monkeypatch, page
 ):
-    """Many matches: the newest days' matches are read alone; holding RANK_WINDOW of them,
-    they give the page reading every match gives, and the total is estimated from their share
-    of the rows; too few days are widened once, then every match is read."""
+    """Many matches: one day is counted (1 match: about 12 in all), then the six days that
+    should hold 1.3 × 4 of them are read alone; holding 6, they give the page reading every
+    match gives, and the total is estimated from their share of the rows."""
     query = CvQuery(text="сварщик", page=page, page_size=2)
-    monkeypatch.setattr(search, "_estimated_total", lambda *args: 12)
-    recent, windows = _windows_read(query)  # 4 days of 12: 4 matches
-    assert windows == 1
+    recent, reads = _days_read(query)
+    assert reads == 2
     monkeypatch.setattr(search, "_pg_recent", lambda *args: None)
     every = cv_search(query)
     assert every.total == 12  # counted
@@ -553,23 +561,29 @@ def test_postgresql_ranks_the_newest_days_when_they_hold_the_rank_window(
 
 
 @postgresql_only
-def test_postgresql_widens_the_newest_days_once_then_reads_every_match(
+def test_postgresql_reads_every_match_when_the_newest_days_cannot_do(
     twelve_days_of_welders, monkeypatch
 ):
     query = CvQuery(text="сварщик", page_size=2)
-    monkeypatch.setattr(search, "_estimated_total", lambda *args: 48)  # 1 day: 1 match
-    widened, windows = _windows_read(query)  # then 4 days
-    assert (windows, widened.approximate) == (2, True)
-    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 2)  # 1 day, then 2: 2 matches of 4 wanted
-    every, windows = _windows_read(query)
-    assert (windows, every.total) == (2, 12)
-    assert widened.ids == every.ids
-    monkeypatch.setattr(search, "RECENT_MAX_ROWS", 1)  # reading the days would cost too much
-    assert _windows_read(query)[1] == 0
-    monkeypatch.setattr(search, "RECENT_MAX_ROWS", 10000)
-    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 31)
-    monkeypatch.setattr(search, "FACET_SAMPLE", 12)  # an estimate of 12 is counted exactly
-    assert _windows_read(query)[0].approximate is False
+    every, reads = _days_read(CvQuery(text="сварщик", page=3, page_size=2))  # past the window
+    assert (reads, every.total) == (0, 12)
+    monkeypatch.setattr(search, "RECENT_PROBE_SHARE", 0.75)  # nine days hold enough at once
+    at_once, reads = _days_read(query)
+    assert (reads, at_once.total, at_once.approximate) == (2, 12, True)
+    monkeypatch.setattr(search, "RECENT_PROBE_SHARE", 1 / 12)
+    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 5)  # five days should hold 5 of 5.2 wanted
+    counted, reads = _days_read(query)
+    assert (reads, counted.total) == (1, 12)
+    assert counted.ids == at_once.ids
+    monkeypatch.setattr(search, "RECENT_MAX_DAYS", 14)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 12)  # about 12 in all: counted exactly
+    counted, reads = _days_read(query)
+    assert (reads, counted.total, counted.approximate) == (1, 12, False)
+    monkeypatch.setattr(search, "FACET_SAMPLE", 5)
+    similar, reads = _days_read(CvQuery(text="сваршик", page_size=2))
+    assert (similar.fuzzy, similar.total, reads) == (True, 12, 1)  # only the words had days
+    monkeypatch.setattr(search, "RECENT_MAX_ROWS", 0)  # reading days would cost too much
+    assert _days_read(query)[1] == 0
 
 
 def test_no_fuzzy_result_when_nothing_is_similar(vacancies):
