@@ -155,7 +155,7 @@ RECENT_MAX_ROWS = 10000
 #: ... unless the planner expects fewer matches than this in all, or the first days' count
 #: says at most RECENT_MIN_EXPECTED × FACET_SAMPLE (then they are all read and counted).
 RECENT_MIN_ESTIMATE = 200
-RECENT_MIN_EXPECTED = 1.5
+RECENT_MIN_EXPECTED = 1.2
 #: Pages beyond this offset are not served (a guard against absurd page numbers).
 MAX_OFFSET = 1_000_000
 
