@@ -45,7 +45,7 @@ Matching — the same rules on both databases
     PostgreSQL keeps "3.5" or "site.kz" as one word where FTS5 sees two). When a single word of
     :data:`FUZZY_MIN_LENGTH`+ letters matches nothing, PostgreSQL retries with trigram word
     similarity on the titles ("бугалтер" finds "Главный бухгалтер"; ``SearchResult.fuzzy`` is
-    then true); SQLite has no such retry and returns nothing. Scores are ``ts_rank_cd`` on
+    then true); SQLite has no such retry and returns nothing. Scores are ``ts_rank`` on
     PostgreSQL and ``-bm25`` on SQLite: higher is better on both, the values differ, and so may
     the order of two records whose relevance is close but not equal (both favour the title,
     then skills, then the body, and short documents over long ones).
@@ -172,8 +172,10 @@ EMPLOYMENT_TYPE_TABLE = "reference_employmenttype"
 VACANCY_FTS = "exchange_vacancy_fts"
 CV_FTS = "exchange_cv_fts"
 
-#: ``ts_rank_cd`` weights {D, C, B, A}: title A, skills B, description / about C. The rank is
+#: ``ts_rank`` weights {D, C, B, A}: title A, skills B, description / about C. The rank is
 #: divided by 1 + log(document length) (normalisation 1), as bm25 favours short documents.
+#: (``ts_rank_cd``, which also rewards words close together, cost 2.5× as much: 8 of the ~40 ms
+#: of a CV search ranking its window; docs/adr/0014.)
 PG_RANK_WEIGHTS = "{0.05, 0.1, 0.4, 1.0}"
 #: ``bm25`` column weights: title, skills, description / about.
 FTS_RANK_WEIGHTS = "10.0, 4.0, 1.0"
@@ -703,7 +705,7 @@ def _text_match(
             predicate=f"{alias}.search_document @@ {tsquery}",
             documents=True,
             predicate_params=params,
-            score=f"ts_rank_cd('{PG_RANK_WEIGHTS}'::real[], s.search_document, {tsquery}, 1)",
+            score=f"ts_rank('{PG_RANK_WEIGHTS}'::real[], s.search_document, {tsquery}, 1)",
             score_params=params,
         )
     expression = fts5_match_expression(groups)
