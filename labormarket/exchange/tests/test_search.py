@@ -388,9 +388,12 @@ def test_postgresql_walks_or_reads_all_to_the_same_page(vacancies, monkeypatch):
     assert not search._walk_is_cheaper(728, 20, 190_000)
     assert search._walk_is_cheaper(9_505, 20, 190_000)
     assert not search._walk_is_cheaper(9_505, 20, None)
+    # Matches through the full-text index cost more each: walking pays off sooner.
+    assert not search._walk_is_cheaper(5_939, 20, 1_000_000)
+    assert search._walk_is_cheaper(5_939, 20, 1_000_000, gin=True)
     queries = [VacancyQuery(region_code="350000000", page_size=2, page=p) for p in (1, 2)]
     read_all = [vacancy_search(q).ids for q in queries]
-    monkeypatch.setattr(search, "_walk_is_cheaper", lambda *args: True)
+    monkeypatch.setattr(search, "_walk_is_cheaper", lambda *args, **kwargs: True)
     assert [vacancy_search(q).ids for q in queries] == read_all
     assert all(read_all)
 
@@ -481,7 +484,7 @@ def test_postgresql_reads_a_cv_filter_without_text_once(make_cv, monkeypatch, pa
     assert sum("WITH m AS MATERIALIZED" in q["sql"] for q in sent.captured_queries) == 1
     monkeypatch.setattr(search, "_pg_few", lambda *args: None)
     apart = cv_search(query)
-    monkeypatch.setattr(search, "_walk_is_cheaper", lambda *args: True)
+    monkeypatch.setattr(search, "_walk_is_cheaper", lambda *args, **kwargs: True)
     walked = cv_search(query)
     assert (
         (together.ids, together.facets) == (apart.ids, apart.facets) == (walked.ids, walked.facets)
