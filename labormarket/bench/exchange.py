@@ -482,7 +482,7 @@ def vacancy_search_cases() -> list[Case]:
                 group="common" if spec.common else "other",
                 operation=partial(vacancy_search, query),
                 baseline=RawSql(statements),
-                info=f"{result.total}" + (" (similar titles)" if result.fuzzy else ""),
+                info=f"{result.total}" + (" (similar words)" if result.fuzzy else ""),
             )
         )
     return cases
@@ -499,7 +499,7 @@ def cv_search_cases() -> list[Case]:
                 group="common" if spec.common else "other",
                 operation=partial(cv_search, query),
                 baseline=RawSql(statements),
-                info=f"{result.total}" + (" (similar titles)" if result.fuzzy else ""),
+                info=f"{result.total}" + (" (similar words)" if result.fuzzy else ""),
             )
         )
     return cases

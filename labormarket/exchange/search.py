@@ -11,8 +11,8 @@ Full text
     *PostgreSQL*: a ``search_document tsvector`` column on ``exchange_vacancy`` and
     ``exchange_cv`` (``to_tsvector('russian') || to_tsvector('simple')`` of the title — weight A —,
     the skills — B — and the description or "about" — C), kept by a ``BEFORE INSERT OR UPDATE``
-    trigger, with a GIN index over the published rows only; ``pg_trgm`` GIN indexes on the titles
-    for typo-tolerant matching. The column is stored rather than recomputed from an expression
+    trigger, with a GIN index over the published rows only; a ``pg_trgm`` index of the indexed
+    words (:mod:`.search_vocabulary`) for typo-tolerant matching. The column is stored rather than recomputed from an expression
     index because ranking reads the document of every candidate row, and recomputing
     ``to_tsvector`` costs ~0.3 ms a row.
 
@@ -43,9 +43,9 @@ Matching — the same rules on both databases
     PostgreSQL adds Russian stemming ("каменщика" also finds "каменщик"): its result set for a
     query contains SQLite's and may be larger (and the two tokenizers differ at the margins:
     PostgreSQL keeps "3.5" or "site.kz" as one word where FTS5 sees two). When a single word of
-    :data:`FUZZY_MIN_LENGTH`+ letters matches nothing, PostgreSQL retries with trigram word
-    similarity on the titles ("бугалтер" finds "Главный бухгалтер"; ``SearchResult.fuzzy`` is
-    then true); SQLite has no such retry and returns nothing. Scores are ``ts_rank`` on
+    :data:`FUZZY_MIN_LENGTH`+ letters matches nothing, PostgreSQL searches again for the
+    indexed words most like it by trigram word similarity, any of them ("бугалтер" finds
+    "Главный бухгалтер" through "бухгалтер"; ``SearchResult.fuzzy`` is then true; docs/adr/0014); SQLite has no such retry and returns nothing. Scores are ``ts_rank`` on
     PostgreSQL and ``-bm25`` on SQLite: higher is better on both, the values differ, and so may
     the order of two records whose relevance is close but not equal (both favour the title,
     then skills, then the body, and short documents over long ones).
@@ -105,7 +105,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from labormarket.core.calendar import business_time_zone, business_today
@@ -124,9 +124,10 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 #: Relevance is computed over this many of the newest matches (see the module docstring).
 RANK_WINDOW = 1000
-#: Word similarity (pg_trgm) a title needs for the fuzzy retry on PostgreSQL, and the shortest
-#: word retried.
+#: Word similarity (pg_trgm) an indexed word needs for the fuzzy retry on PostgreSQL, the
+#: most such words searched, and the shortest word retried.
 FUZZY_THRESHOLD = 0.5
+FUZZY_WORDS = 10
 FUZZY_MIN_LENGTH = 4
 #: Total and facets are counted exactly over at most this many filtered rows; a larger result
 #: is *approximate*: its total is estimated and its facet counts are scaled from those rows.
@@ -256,7 +257,7 @@ class SearchResult:
     page_size: int
     #: Facet name → [(key, count)], counted over the whole filtered set.
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    #: True when nothing matched the words and the titles were matched by similarity instead
+    #: True when nothing matched the word and the indexed words most like it were searched
     #: (PostgreSQL only).
     fuzzy: bool = False
     #: True when more than :data:`FACET_SAMPLE` records matched: ``total`` is then an estimate
@@ -679,15 +680,13 @@ _CV_PG = _Target(
 
 @dataclass
 class _Match:
-    """How rows are matched and scored: the full-text match, the trigram retry, or nothing."""
+    """How rows are matched and scored: the full-text match, or nothing."""
 
     predicate: str = ""
     predicate_params: list[Any] = field(default_factory=list)
     #: The score of row ``s`` (PostgreSQL: the table itself; SQLite: the FTS table).
     score: str = ""
     score_params: list[Any] = field(default_factory=list)
-    #: PostgreSQL: the predicate tests the search document (its day keys can narrow it).
-    documents: bool = False
     #: SQLite: the FTS table joined to score rows, and its MATCH parameter.
     score_join: str = ""
     score_join_params: list[Any] = field(default_factory=list)
@@ -706,7 +705,6 @@ def _text_match(
         tsquery, params = _pg_tsquery(groups, search_vocabulary.prefix_words(connection, prefixes))
         return _Match(
             predicate=f"{alias}.search_document @@ {tsquery}",
-            documents=True,
             predicate_params=params,
             score=f"ts_rank('{PG_RANK_WEIGHTS}'::real[], s.search_document, {tsquery}, 1)",
             score_params=params,
@@ -718,16 +716,6 @@ def _text_match(
         score=f"-bm25({target.fts}, {FTS_RANK_WEIGHTS})",
         score_join=f"JOIN {target.fts} ON {target.fts}.rowid = r.id AND {target.fts} MATCH %s",
         score_join_params=[expression],
-    )
-
-
-def _fuzzy_match(target: _Target, terms: list[str]) -> _Match:
-    text = " ".join(terms)
-    return _Match(
-        predicate=f"{target.alias}.title %%> %s",
-        predicate_params=[text],
-        score="word_similarity(%s, s.title)",
-        score_params=[text],
     )
 
 
@@ -1117,13 +1105,12 @@ def _search(
     total, facets, approximate, rows = _found(connection, target, where, match, offset, page_size)
     fuzzy = False
     if total == 0 and connection.vendor == "postgresql" and _worth_fuzzy(terms):
-        with transaction.atomic(using=alias):
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                    [str(FUZZY_THRESHOLD)],
-                )
-            match = _fuzzy_match(target, terms)
+        # A misspelt word: searched again as the indexed words most like it, as alternatives.
+        similar = search_vocabulary.similar_words(
+            connection, terms[0], FUZZY_THRESHOLD, FUZZY_WORDS
+        )
+        if similar:
+            match = _text_match(target, [[word] for word in similar], connection)
             total, facets, approximate, rows = _found(
                 connection, target, where, match, offset, page_size
             )
@@ -1166,7 +1153,6 @@ def _found(
             recent = None
             if (
                 target.day_keys
-                and match.documents
                 and estimate >= RECENT_MIN_ESTIMATE
                 and offset + page_size <= RANK_WINDOW
             ):
@@ -1298,8 +1284,8 @@ def _newest(
 
 
 def _worth_fuzzy(terms: list[str]) -> bool:
-    """Only a single word is retried by similarity: for several words, a title similar to
-    some of them would pass for an answer to all of them."""
+    """Only a single word is retried by similarity: for several words, a record like some of
+    them would pass for an answer to all of them."""
     return len(terms) == 1 and len(terms[0]) >= FUZZY_MIN_LENGTH
 
 
@@ -1436,10 +1422,6 @@ def _pg_install(connection: BaseDatabaseWrapper, rebuild: bool, facet_keys: bool
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} "
                 f"USING gin (search_document) {published}"
-            )
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {table}_title_trgm ON {table} "
-                f"USING gin (title gin_trgm_ops) {published}"
             )
             cursor.execute(
                 f"CREATE INDEX IF NOT EXISTS {table}_newest ON {table} "

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 #: A prefix that begins more indexed words than this is searched as a prefix.
@@ -148,6 +149,44 @@ def prefix_words(connection: BaseDatabaseWrapper, terms: Sequence[str]) -> dict[
         cursor.execute(statement, [wanted, MAX_PREFIX_WORDS + 1])
         rows = cursor.fetchall()
     return {term: list(words) for term, words in rows if words and len(words) <= MAX_PREFIX_WORDS}
+
+
+SIMILARITY_INDEX = f"{TABLE}_trgm"
+
+
+def install_similarity_index(cursor: Any) -> None:
+    """A trigram index of the words, for :func:`similar_words`."""
+    cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    cursor.execute(
+        f"CREATE INDEX IF NOT EXISTS {SIMILARITY_INDEX} ON {TABLE} USING gin (lexeme gin_trgm_ops)"
+    )
+
+
+def similar_words(
+    connection: BaseDatabaseWrapper,
+    word: str,
+    threshold: float,
+    limit: int,
+    *,
+    similarity: float = 0.4,
+) -> list[str]:
+    """The indexed words most like ``word``, best first, at most ``limit``: pg_trgm word
+    similarity at least ``threshold`` (the index finds those), similarity of the whole words at
+    least ``similarity``, and at most one letter shorter ("калад" is not like "кал", though
+    word similarity says 0.5); the word itself is never one of them. One transaction (the
+    threshold is set for it alone)."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)]
+        )
+        cursor.execute(
+            f"SELECT v.lexeme FROM {TABLE} v WHERE %s <%% v.lexeme AND v.lexeme <> %s "
+            "AND similarity(%s, v.lexeme) >= %s AND length(v.lexeme) >= length(%s) - 1 "
+            "ORDER BY word_similarity(%s, v.lexeme) DESC, similarity(%s, v.lexeme) DESC, "
+            "v.lexeme LIMIT %s",
+            [word, word, word, similarity, word, word, word, limit],
+        )
+        return [lexeme for (lexeme,) in cursor.fetchall()]
 
 
 def tsquery_of_words(words: Sequence[str]) -> str:
